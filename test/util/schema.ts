@@ -5,10 +5,14 @@
  *    the API server's strict field validation (kubectl's default) treats them, except under
  *    x-kubernetes-preserve-unknown-fields;
  *  - core kinds against kubernetes-models (maintained models generated from the Kubernetes OpenAPI).
- * CEL rules (x-kubernetes-validations) are not evaluated here.
+ * CRD CEL rules (x-kubernetes-validations) are evaluated with @bufbuild/cel (+ the strings extension),
+ * `self` bound to the value at the rule's place, as the API server does on create; transition rules
+ * (those using oldSelf) only apply to updates and are skipped.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isCelError, run } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
 import Ajv, { ValidateFunction } from 'ajv';
 
 export interface Manifest {
@@ -33,11 +37,13 @@ const goRegExp = Object.assign((pattern: string, flags: string) => {
 }, { code: 'goRegExp' });
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
 const crdValidators = new Map<string, ValidateFunction>();
+const crdSchemas = new Map<string, any>();
 
 for (const file of fs.readdirSync(importsDir).filter((f) => f.endsWith('.schema.json'))) {
   const schemas: Record<string, { apiVersion: string; schema: object }> = JSON.parse(fs.readFileSync(path.join(importsDir, file), 'utf8'));
   for (const [kind, { apiVersion, schema }] of Object.entries(schemas)) {
     crdValidators.set(`${apiVersion}/${kind}`, ajv.compile(closeObjects(withTypeMeta(structuredClone(schema)))));
+    crdSchemas.set(`${apiVersion}/${kind}`, schema);
   }
 }
 
@@ -70,6 +76,39 @@ function closeObjects(schema: any): any {
   return schema;
 }
 
+/** Evaluates every x-kubernetes-validations rule of `schema` and below against `value`. */
+function celErrors(schema: any, value: unknown, at: string, out: string[]): void {
+  if (!schema || value === undefined || value === null) return;
+  for (const v of schema['x-kubernetes-validations'] ?? []) {
+    if (/\boldSelf\b/.test(v.rule)) continue;
+    const result = run(v.rule, { self: toCel(schema, value) }, { funcs: strings });
+    if (result !== true) {
+      out.push(`${at || '/'} ${v.message ?? `failed rule: ${v.rule}`}${isCelError(result) ? ` (CEL error: ${result.message})` : ''}`);
+    }
+  }
+  if (Array.isArray(value)) {
+    if (schema.items) value.forEach((x, i) => celErrors(schema.items, x, `${at}/${i}`, out));
+  } else if (typeof value === 'object') {
+    for (const [k, x] of Object.entries(value as Record<string, unknown>)) {
+      const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      celErrors(sub, x, `${at}/${k}`, out);
+    }
+  }
+}
+
+/** JSON → CEL values: objects become maps, integers (by schema) become CEL ints. */
+function toCel(schema: any, value: unknown): any {
+  if (Array.isArray(value)) return value.map((x) => toCel(schema?.items, x));
+  if (value !== null && typeof value === 'object') {
+    return new Map(Object.entries(value).map(([k, x]) => [k,
+      toCel(schema?.properties?.[k] ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined), x)]));
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && (schema?.type === 'integer' || schema?.['x-kubernetes-int-or-string'])) {
+    return BigInt(value);
+  }
+  return value;
+}
+
 /** True when the manifest is a custom resource whose CRD was imported. */
 export function isCustomResource(m: Manifest): boolean {
   return crdValidators.has(`${m.apiVersion}/${m.kind}`);
@@ -80,7 +119,11 @@ export function schemaErrors(m: Manifest): string[] {
   const id = `${m.kind}/${m.metadata?.namespace ?? '-'}/${m.metadata?.name ?? '?'}`;
   const crd = crdValidators.get(`${m.apiVersion}/${m.kind}`);
   if (crd) {
-    if (crd(m)) return [];
+    if (crd(m)) {
+      const cel: string[] = [];
+      celErrors(crdSchemas.get(`${m.apiVersion}/${m.kind}`), m, '', cel);
+      return cel.map((e) => `${id}: ${e}`);
+    }
     return (crd.errors ?? []).map((e) => `${id}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${(e.params as any).additionalProperty})` : ''}`);
   }
   const [group, version] = m.apiVersion.includes('/') ? m.apiVersion.split('/') : ['', m.apiVersion];
