@@ -8,7 +8,10 @@ export const WARNING_METADATA = 'mesh:warning';
  * and become errors when MESH_STRICT=1. `id` is a stable code (e.g. 'mesh-app:no-probes').
  */
 export function addWarning(scope: IConstruct, id: string, message: string): void {
-  scope.node.addMetadata(WARNING_METADATA, `${message} [${id}]`);
+  const data = `${message} [${id}]`;
+  // Specs are rendered more than once (early validation, then synth): record each warning once.
+  if (scope.node.metadata.some((m) => m.type === WARNING_METADATA && m.data === data)) return;
+  scope.node.addMetadata(WARNING_METADATA, data);
 }
 
 /** Every warning recorded under `root`, as `[path] message`, in tree order. */

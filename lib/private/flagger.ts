@@ -1,0 +1,72 @@
+import { Duration } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { meshError } from './errors';
+
+/**
+ * Renders a Duration the way Flagger's CRD accepts it (pattern `^[0-9]+(m|s)`): whole minutes as
+ * "5m", anything else as whole seconds ("90s"). Flagger rejects hours and sub-second values.
+ */
+export function flaggerDuration(scope: IConstruct, field: string, duration: Duration, minSeconds = 1): string {
+  const seconds = flaggerSeconds(scope, field, duration);
+  if (seconds < minSeconds) {
+    throw meshError(scope, field, `must be at least ${minSeconds}s`, duration.toHumanString(), `pass Duration.seconds(${minSeconds}) or more`);
+  }
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+/** Whole seconds of a Duration (Flagger durations have a resolution of one second). */
+export function flaggerSeconds(scope: IConstruct, field: string, duration: Duration): number {
+  const raw = duration.toSeconds({ integral: false });
+  if (!Number.isInteger(raw)) {
+    throw meshError(scope, field, 'must be a whole number of seconds (Flagger durations are "<n>s" or "<n>m")', duration.toHumanString(),
+      `use Duration.seconds(${Math.max(1, Math.round(raw))})`);
+  }
+  return raw;
+}
+
+/** Parses a rendered Flagger duration ("30s", "2m") back to seconds; undefined when it is not one. */
+export function parseFlaggerDuration(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = /^([0-9]+)(m|s)$/.exec(value);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === 'm' ? 60 : 1);
+}
+
+/** The labels Flagger's Istio provider uses; the builtin metrics it knows without a MetricTemplate. */
+export const FLAGGER_BUILTIN_METRICS = ['request-success-rate', 'request-duration'] as const;
+
+/** Default timeout Flagger applies to a webhook without one (pkg/controller/webhook.go). */
+export const FLAGGER_DEFAULT_WEBHOOK_TIMEOUT_SECONDS = 10;
+
+/** Flagger's default analysis interval. */
+export const FLAGGER_DEFAULT_INTERVAL_SECONDS = 60;
+
+/** Names Flagger generates for a Canary's service and target (it creates and owns these objects). */
+export function flaggerOwnedNames(service: string): { apex: string; primary: string; canary: string } {
+  return { apex: service, primary: `${service}-primary`, canary: `${service}-canary` };
+}
+
+/**
+ * What a MeshApp hands over to the CanaryRelease that takes it over (Flagger then owns its Service,
+ * VirtualService and DestinationRules). Produced by `MeshApp._handOverToFlagger()`.
+ */
+export interface FlaggerHandOver {
+  /** The one version of the app (the Deployment Flagger targets). */
+  readonly version: string;
+  /** Name of the target Deployment (`<app>-<version>`). */
+  readonly deploymentName: string;
+  /** The Service ports of the app, in order (the first is the default canary port). */
+  readonly ports: ReadonlyArray<{ readonly name: string; readonly port: number; readonly targetPort: number }>;
+  /** Container ports of the target Deployment. */
+  readonly containerPorts: readonly number[];
+  /** Name of the app's HorizontalPodAutoscaler for the version, when the app autoscales. */
+  readonly autoscalerName?: string;
+  /** Whether the user set fixed replicas (which a canaried app cannot have). */
+  readonly fixedReplicas?: number;
+  /** Fields of the app's props that Flagger cannot take over, rendered lazily (routes may still be added). */
+  readonly routes: () => ReadonlyArray<{ readonly field: string; readonly route: Record<string, unknown> }>;
+  /** Gateways the app is exposed through and the hosts (and route field when the binding has its own routes). */
+  readonly gateways: () => ReadonlyArray<{ readonly ref: string; readonly hosts: readonly string[]; readonly routesField?: string }>;
+  /** The app's DestinationRule traffic policy, rendered (undefined when none). */
+  readonly trafficPolicy?: { readonly field: string; readonly rendered: Record<string, unknown> };
+}
