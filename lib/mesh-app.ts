@@ -2,11 +2,13 @@ import { ApiObject, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import * as istio from '../imports/networking.istio.io';
+import type { EgressGrant, ExternalService } from './external-service';
 import { HttpRouteOptions, renderHttpRoute, RouteTarget } from './http-route';
 import { AllowFromOptions, MeshAuthorizationPolicy } from './mesh-authorization-policy';
 import { IMeshGateway } from './mesh-gateway';
 import { IMeshPeer, MeshIdentity } from './mesh-peer';
 import { withApiFieldNames } from './private/api-json';
+import { allowEgress } from './private/egress';
 import { meshError } from './private/errors';
 import type { FlaggerHandOver } from './private/flagger';
 import { namespaceOf, serviceFqdn } from './private/names';
@@ -28,11 +30,17 @@ const ISTIO_PROXY_UID = 1337;
 /** Ports the Istio sidecar listens on inside the pod; the app cannot use them. */
 const ISTIO_RESERVED_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090];
 
+/** Pod label shared by the primary and canary pods of an app released by Flagger (policies select it). */
+const FLAGGER_SHARED_LABEL = 'app.kubernetes.io/name';
+
 /** Pod label Istio's injector reads (the label form replaced the annotation). */
 const SIDECAR_INJECT_LABEL = 'sidecar.istio.io/inject';
 
 /** IANA_SVC_NAME: what a *container* port name must be (Service port names may be longer). */
 const IANA_SVC_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** The pod label cdk8s-plus derives from the construct path (see _renderDeploymentSpec). */
+const CDK8S_ADDR_LABEL = 'cdk8s.io/metadata.addr';
 
 /** Environment variable names the API server accepts. */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -257,6 +265,11 @@ export interface ExposeViaOptions {
    * @default - the app's routes (including ones added later); with none, one route to the whole Service
    */
   readonly routes?: HttpRouteOptions[];
+  /**
+   * Name of the gateway VirtualService (in the app's namespace).
+   * @default - `<app name>-<gateway name>`
+   */
+  readonly virtualServiceName?: string;
 }
 
 interface PortSpec {
@@ -369,7 +382,9 @@ export class MeshApp extends Construct implements IMeshPeer {
 
   /** Labels that select every pod of the app (all versions): `{ app: <name> }`. Use them to select the workload. */
   public get labels(): Record<string, string> {
-    return { app: this.name };
+    // Released by Flagger: primary pods carry `app: <name>-primary`, canary pods `app: <name>`; both keep
+    // `app.kubernetes.io/name`, which Flagger copies unchanged (it only rewrites the selector label).
+    return this._flaggerOwner ? { [FLAGGER_SHARED_LABEL]: this.name } : { app: this.name };
   }
 
   /** Version names, in the order they were added. */
@@ -553,6 +568,15 @@ export class MeshApp extends Construct implements IMeshPeer {
   }
 
   /**
+   * Lets this app reach an external service (S13). When the namespace restricts egress (MeshNamespace
+   * `restrictEgress`: Sidecar with REGISTRY_ONLY), adds the service's hosts (`<ns>/<host>`) to that Sidecar, which is
+   * namespace-wide. Throws when the ServiceEntry is not exported to this namespace.
+   */
+  public allowEgressTo(service: ExternalService): EgressGrant {
+    return allowEgress(this, `allowEgressTo(${service.name})`, this.namespace, service);
+  }
+
+  /**
    * Exposes the app through an ingress gateway: a VirtualService `<name>-<gateway name>` bound to the gateway,
    * routing to the Service FQDN. Idempotent per gateway: calling it again returns the same VirtualService.
    */
@@ -564,14 +588,14 @@ export class MeshApp extends Construct implements IMeshPeer {
     const key = gateway.node.addr;
     const existing = this._bindings.get(key);
     if (existing) {
-      if (options.hosts || options.routes) {
+      if (options.hosts || options.routes || options.virtualServiceName) {
         throw meshError(this, `exposeVia(${gateway.ref})`, 'was already called for this gateway; options can only be given once', options,
           'pass hosts and routes in the first exposeVia() call for this gateway');
       }
       return existing.virtualService;
     }
     const field = `exposeVia(${gateway.ref})`;
-    recordRelation(this, 'call', gateway, this); // the gateway's Envoy calls the app: seen by the synth-time mTLS checks
+    recordRelation(this, 'call', gateway, this, 'exposeVia'); // the gateway's Envoy calls the app: seen by the synth-time mTLS checks
     if (options.hosts) {
       if (options.hosts.length === 0) {
         throw meshError(this, `${field}.hosts`, 'must not be empty',
@@ -586,7 +610,7 @@ export class MeshApp extends Construct implements IMeshPeer {
       checkUnique(this, `${field}.hosts`, options.hosts, (h) => h);
     }
     (options.routes ?? []).forEach((r, i) => renderHttpRoute(this, `${field}.routes[${i}]`, r, this._routeTarget())); // throw early
-    const name = `${this.name}-${gateway.name}`;
+    const name = options.virtualServiceName ?? `${this.name}-${gateway.name}`;
     checkDnsSubdomain(this, `${field} VirtualService name`, name);
     const virtualService = withApiFieldNames(new istio.VirtualService(this, `Gateway${key}`, {
       metadata: { name, namespace: this.namespace },
@@ -685,6 +709,13 @@ export class MeshApp extends Construct implements IMeshPeer {
   /** The Deployment spec of a version as cdk8s-plus rendered it, with the app's decisions applied. */
   private _renderDeploymentSpec(version: string, spec: kplus.k8s.DeploymentSpec): kplus.k8s.DeploymentSpec {
     const out = { ...spec, selector: { matchLabels: this._selectorLabels(version) } };
+    // cdk8s-plus stamps pods with `cdk8s.io/metadata.addr` (construct path + hash). Nothing selects on it here
+    // (selectors use app/version), and keeping it would restart every pod whenever the construct moves.
+    const { [CDK8S_ADDR_LABEL]: _addr, ...labels } = out.template.metadata?.labels ?? {};
+    out.template = { ...out.template, metadata: { ...out.template.metadata, labels } };
+    if (this._flaggerOwner) {
+      out.template = { ...out.template, metadata: { ...out.template.metadata, labels: { ...out.template.metadata?.labels, [FLAGGER_SHARED_LABEL]: this.name } } };
+    }
     // Flagger scales the target (to 0 after promotion) and the primary: Flux must not reset spec.replicas.
     if (this._flaggerOwner) delete (out as { replicas?: number }).replicas;
     return out;

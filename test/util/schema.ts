@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isCelError, run } from '@bufbuild/cel';
+import { CelScalar, celFunc, celMethod, isCelError, run } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import Ajv, { ValidateFunction } from 'ajv';
 
@@ -76,12 +76,39 @@ function closeObjects(schema: any): any {
   return schema;
 }
 
+/**
+ * The part of Kubernetes' CEL URL library the pinned CRDs use (url(), isURL(), getScheme(), ...).
+ * A URL is carried as its string; url() fails on what the API server's parser rejects.
+ */
+function parseUrl(s: string): URL {
+  const u = new URL(s);
+  if (!/^[a-z][a-z0-9+.-]*:$/.test(u.protocol)) throw new Error(`invalid URL ${s}`);
+  return u;
+}
+const k8sUrlLibrary = [
+  celFunc('url', [CelScalar.STRING], CelScalar.STRING, (s: string) => (parseUrl(s), s)),
+  celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => {
+    try {
+      parseUrl(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }),
+  celMethod('getScheme', CelScalar.STRING, [], CelScalar.STRING, function (this: string) { return parseUrl(this).protocol.slice(0, -1); }),
+  celMethod('getHost', CelScalar.STRING, [], CelScalar.STRING, function (this: string) { return parseUrl(this).host; }),
+  celMethod('getHostname', CelScalar.STRING, [], CelScalar.STRING, function (this: string) { return parseUrl(this).hostname; }),
+  celMethod('getPort', CelScalar.STRING, [], CelScalar.STRING, function (this: string) { return parseUrl(this).port; }),
+  celMethod('getEscapedPath', CelScalar.STRING, [], CelScalar.STRING, function (this: string) { return parseUrl(this).pathname; }),
+];
+const celFuncs = [...strings, ...k8sUrlLibrary];
+
 /** Evaluates every x-kubernetes-validations rule of `schema` and below against `value`. */
 function celErrors(schema: any, value: unknown, at: string, out: string[]): void {
   if (!schema || value === undefined || value === null) return;
   for (const v of schema['x-kubernetes-validations'] ?? []) {
     if (/\boldSelf\b/.test(v.rule)) continue;
-    const result = run(v.rule, { self: toCel(schema, value) }, { funcs: strings });
+    const result = run(v.rule, { self: toCel(schema, value) }, { funcs: celFuncs });
     if (result !== true) {
       out.push(`${at || '/'} ${v.message ?? `failed rule: ${v.rule}`}${isCelError(result) ? ` (CEL error: ${result.message})` : ''}`);
     }
