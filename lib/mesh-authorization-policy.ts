@@ -3,10 +3,9 @@ import { Construct, IConstruct } from 'constructs';
 import * as security from '../imports/security.istio.io';
 import { IMeshPeer, MeshIdentity } from './mesh-peer';
 import { meshError } from './private/errors';
-import { namespaceOf } from './private/names';
-import { peerKey, principalsOf } from './private/peers';
+import { peerKey, policyTarget, principalsOf } from './private/peers';
 import { recordRelation } from './private/relations';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger } from './private/validate';
+import { checkDnsSubdomain, checkInteger } from './private/validate';
 
 /**
  * What an AuthorizationPolicy does with the requests its rules match.
@@ -212,12 +211,13 @@ export class MeshAuthorizationPolicy extends Construct {
   constructor(scope: Construct, id: string, props: MeshAuthorizationPolicyProps = {}) {
     super(scope, id);
     this.workload = props.workload;
-    const identity = props.workload ? this.targetIdentity(props.workload) : undefined;
-    if (identity && props.namespace !== undefined && props.namespace !== identity.namespace) {
-      throw meshError(this, 'namespace', `must be the namespace of the workload "${identity.name}" ("${identity.namespace}")`, props.namespace,
-        'omit \'namespace\' or pass the workload\'s namespace');
-    }
-    this.namespace = checkDnsLabel(this, 'namespace', identity?.namespace ?? namespaceOf(this, props.namespace));
+    const { namespace } = policyTarget(this, props.workload, props.namespace, {
+      noLabels: 'must be a workload with pod labels (a namespace or service-account peer cannot be selected)',
+      noLabelsFix: 'pass a MeshApp or MeshGateway, or omit \'workload\' for a namespace-wide policy',
+      noSidecar: 'has no sidecar, so nothing would enforce an AuthorizationPolicy on it',
+      noSidecarFix: 'enable sidecar injection for the workload (policies are enforced by its Envoy)',
+    });
+    this.namespace = namespace;
     this.name = checkDnsSubdomain(this, 'name', props.name ?? id);
     this.action = props.action ?? AuthorizationAction.ALLOW;
     if (this.action.value === 'CUSTOM') checkDnsSubdomainLike(this, this.action.provider!);
@@ -300,18 +300,6 @@ export class MeshAuthorizationPolicy extends Construct {
     return principals.length > 0 ? { principals } : { namespaces: [p.namespace] };
   }
 
-  private targetIdentity(workload: IMeshPeer): MeshIdentity {
-    const identity = workload.meshIdentity();
-    if (!identity.podSelector || Object.keys(identity.podSelector).length === 0) {
-      throw meshError(this, 'workload', 'must be a workload with pod labels (a namespace or service-account peer cannot be selected)', identity.name,
-        'pass a MeshApp or MeshGateway, or omit \'workload\' for a namespace-wide policy');
-    }
-    if (!identity.sidecar) {
-      throw meshError(this, 'workload', 'has no sidecar, so nothing would enforce an AuthorizationPolicy on it', identity.name,
-        'enable sidecar injection for the workload (policies are enforced by its Envoy)');
-    }
-    return identity;
-  }
 
   /** Istio evaluates CUSTOM policies before authentication results exist: no principals, JWT or claims. */
   private checkCustomRule(field: string, rule: AuthorizationRule): void {

@@ -1,10 +1,10 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as security from '../imports/security.istio.io';
-import { IMeshPeer, MeshIdentity } from './mesh-peer';
+import { IMeshPeer } from './mesh-peer';
 import { meshError } from './private/errors';
-import { namespaceOf } from './private/names';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger } from './private/validate';
+import { policyTarget } from './private/peers';
+import { checkDnsSubdomain, checkInteger } from './private/validate';
 
 /**
  * Mutual TLS mode of a PeerAuthentication (what a workload's sidecar ACCEPTS).
@@ -68,12 +68,14 @@ export class MeshPeerAuthentication extends Construct {
   constructor(scope: Construct, id: string, props: MeshPeerAuthenticationProps = {}) {
     super(scope, id);
     this.workload = props.workload;
-    const identity = props.workload ? this.targetIdentity(props.workload) : undefined;
-    if (identity && props.namespace !== undefined && props.namespace !== identity.namespace) {
-      throw meshError(this, 'namespace', `must be the namespace of the workload "${identity.name}" ("${identity.namespace}"): a selector only matches pods of the policy's own namespace`,
-        props.namespace, 'omit \'namespace\' or pass the workload\'s namespace');
-    }
-    this.namespace = checkDnsLabel(this, 'namespace', identity?.namespace ?? namespaceOf(this, props.namespace));
+    const { identity, namespace } = policyTarget(this, props.workload, props.namespace, {
+      noLabels: 'must be a workload with pod labels (a namespace or service-account peer cannot be selected)',
+      noLabelsFix: 'pass a MeshApp or MeshGateway, or omit \'workload\' for a namespace-wide policy',
+      noSidecar: 'has no sidecar, so a PeerAuthentication selecting it has no effect',
+      noSidecarFix: 'enable sidecar injection for the workload, or drop this policy',
+      namespaceWhy: ': a selector only matches pods of the policy\'s own namespace',
+    });
+    this.namespace = namespace;
     this.name = checkDnsSubdomain(this, 'name', props.name ?? (identity ? `${identity.name}-mtls` : 'default'));
     this._mode = props.mode ?? MtlsMode.STRICT;
     if (!identity && this.mode === MtlsMode.UNSET) {
@@ -136,16 +138,4 @@ export class MeshPeerAuthentication extends Construct {
     };
   }
 
-  private targetIdentity(workload: IMeshPeer): MeshIdentity {
-    const identity = workload.meshIdentity();
-    if (!identity.podSelector || Object.keys(identity.podSelector).length === 0) {
-      throw meshError(this, 'workload', 'must be a workload with pod labels (a namespace or service-account peer cannot be selected)', identity.name,
-        'pass a MeshApp or MeshGateway, or omit \'workload\' for a namespace-wide policy');
-    }
-    if (!identity.sidecar) {
-      throw meshError(this, 'workload', 'has no sidecar, so a PeerAuthentication selecting it has no effect', identity.name,
-        'enable sidecar injection for the workload, or drop this policy');
-    }
-    return identity;
-  }
 }

@@ -2,11 +2,11 @@ import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as security from '../imports/security.istio.io';
 import { AuthorizationAction, MeshAuthorizationPolicy } from './mesh-authorization-policy';
-import { IMeshPeer, MeshIdentity } from './mesh-peer';
+import { IMeshPeer } from './mesh-peer';
 import { meshError } from './private/errors';
 import { istioDuration } from './private/istio-duration';
-import { namespaceOf } from './private/names';
-import { checkDnsLabel, checkDnsSubdomain } from './private/validate';
+import { policyTarget } from './private/peers';
+import { checkDnsSubdomain } from './private/validate';
 import { withApiFieldNames } from './private/api-json';
 
 /** Where a JWT is read from: a header, with an optional prefix such as "Bearer ". */
@@ -113,12 +113,12 @@ export class MeshRequestAuthentication extends Construct {
   constructor(scope: Construct, id: string, props: MeshRequestAuthenticationProps) {
     super(scope, id);
     this.workload = props.workload;
-    const identity = props.workload ? this.targetIdentity(props.workload) : undefined;
-    if (identity && props.namespace !== undefined && props.namespace !== identity.namespace) {
-      throw meshError(this, 'namespace', `must be the namespace of the workload "${identity.name}" ("${identity.namespace}")`, props.namespace,
-        'omit \'namespace\' or pass the workload\'s namespace');
-    }
-    this.namespace = checkDnsLabel(this, 'namespace', identity?.namespace ?? namespaceOf(this, props.namespace));
+    const { namespace } = policyTarget(this, props.workload, props.namespace, {
+      noLabelsFix: 'pass a MeshApp, MeshGateway or MeshPeer.ingressGateway()',
+      noSidecar: 'has no sidecar, so nothing would validate the tokens',
+      noSidecarFix: 'enable sidecar injection for the workload',
+    });
+    this.namespace = namespace;
     this.name = checkDnsSubdomain(this, 'name', props.name ?? id);
     if (props.jwtRules.length === 0) {
       throw meshError(this, 'jwtRules', 'must list at least one issuer', props.jwtRules, 'pass { issuer, jwksUri }');
@@ -225,14 +225,4 @@ export class MeshRequestAuthentication extends Construct {
     };
   }
 
-  private targetIdentity(workload: IMeshPeer): MeshIdentity {
-    const identity = workload.meshIdentity();
-    if (!identity.podSelector || Object.keys(identity.podSelector).length === 0) {
-      throw meshError(this, 'workload', 'must be a workload with pod labels', identity.name, 'pass a MeshApp, MeshGateway or MeshPeer.ingressGateway()');
-    }
-    if (!identity.sidecar) {
-      throw meshError(this, 'workload', 'has no sidecar, so nothing would validate the tokens', identity.name, 'enable sidecar injection for the workload');
-    }
-    return identity;
-  }
 }
