@@ -94,16 +94,23 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): Synthesis
   if (blocking.length > 0) throw new SynthesisError(blocking);
 
   const files = renderFiles(report);
+  replaceDirectory(outdir, files);
+  return { outdir, files: [...files.keys()], objectCount: report.objects.length, warnings: report.warnings };
+}
+
+/**
+ * Writes `files` (relative path → content) into a staging directory next to `outdir`, then swaps it into
+ * place with renames. On any failure the staging directory is removed and the previous `outdir` restored.
+ */
+export function replaceDirectory(outdir: string, files: ReadonlyMap<string, string>): void {
   const staging = `${outdir}.staging-${process.pid}`;
   const old = `${outdir}.old-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    for (const [rel, content] of files) {
-      const file = path.join(staging, rel);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, content);
-    }
+    // Create each directory once rather than a recursive mkdir per file.
     fs.mkdirSync(staging, { recursive: true });
+    for (const dir of new Set([...files.keys()].map((rel) => path.dirname(rel)))) fs.mkdirSync(path.join(staging, dir), { recursive: true });
+    for (const [rel, content] of files) fs.writeFileSync(path.join(staging, rel), content);
     const hadOld = fs.existsSync(outdir);
     if (hadOld) fs.renameSync(outdir, old);
     fs.renameSync(staging, outdir);
@@ -113,5 +120,4 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): Synthesis
     if (!fs.existsSync(outdir) && fs.existsSync(old)) fs.renameSync(old, outdir);
     throw err;
   }
-  return { outdir, files: [...files.keys()], objectCount: report.objects.length, warnings: report.warnings };
 }

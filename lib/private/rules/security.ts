@@ -37,6 +37,8 @@ interface Workload {
   readonly namespace: string;
   readonly labels: Record<string, string>;
   readonly sidecar: boolean;
+  /** Pod spec of a workload in the output (absent for stand-ins such as the ingress gateway). */
+  readonly podSpec?: { containers?: any[]; initContainers?: any[] };
 }
 
 interface Mode {
@@ -111,14 +113,18 @@ class SecurityIndex {
   public readonly workloads: Workload[] = [];
   private readonly byNamespace = new Map<string, Workload[]>();
   private readonly nsModes = new Map<string, Mode>();
-  private readonly workloadModes: Array<{ namespace: string; labels: Record<string, string>; mode: Mode }> = [];
+  /** Workload-level PeerAuthentications by namespace. */
+  private readonly workloadModes = new Map<string, Array<{ labels: Record<string, string>; mode: Mode }>>();
 
   constructor(private readonly ctx: AnalysisContext) {
     for (const kind of WORKLOAD_KINDS) {
       for (const o of ctx.ofKind(kind, 'apps')) {
         const ns = o.manifest.metadata.namespace ?? 'default';
         const meta = o.manifest.spec?.template?.metadata ?? {};
-        const w: Workload = { path: o.path, name: o.manifest.metadata.name, namespace: ns, labels: meta.labels ?? {}, sidecar: this.hasSidecar(ns, meta) };
+        const w: Workload = {
+          path: o.path, name: o.manifest.metadata.name, namespace: ns, labels: meta.labels ?? {}, sidecar: this.hasSidecar(ns, meta),
+          podSpec: o.manifest.spec?.template?.spec ?? {},
+        };
         this.workloads.push(w);
         const list = this.byNamespace.get(ns) ?? [];
         list.push(w);
@@ -131,7 +137,7 @@ class SecurityIndex {
       const ns = o.manifest.metadata.namespace ?? 'default';
       const labels: Record<string, string> | undefined = o.manifest.spec?.selector?.matchLabels;
       const m = { mode, from: `PeerAuthentication "${o.manifest.metadata.name}" in "${ns}"` };
-      if (labels && Object.keys(labels).length > 0) this.workloadModes.push({ namespace: ns, labels, mode: m });
+      if (labels && Object.keys(labels).length > 0) this.workloadModes.set(ns, [...(this.workloadModes.get(ns) ?? []), { labels, mode: m }]);
       else if (!this.nsModes.has(ns)) this.nsModes.set(ns, m);
     }
   }
@@ -146,8 +152,7 @@ class SecurityIndex {
 
   /** Calls found in env values that are URLs of Services in the output. */
   public envCalls(w: Workload): Array<{ env: string; callee: Workload }> {
-    const o = this.ctx.objects.find((x) => x.path === w.path)!;
-    const spec = o.manifest.spec?.template?.spec ?? {};
+    const spec = w.podSpec ?? {};
     const out: Array<{ env: string; callee: Workload }> = [];
     for (const container of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
       for (const env of container.env ?? []) {
@@ -165,7 +170,7 @@ class SecurityIndex {
 
   /** The mTLS mode a workload's sidecar accepts: workload policy, else namespace, else mesh, else Istio's PERMISSIVE. */
   public workloadMode(w: Workload): Mode {
-    const wl = this.workloadModes.find((p) => p.namespace === w.namespace && matches(w.labels, p.labels));
+    const wl = (this.workloadModes.get(w.namespace) ?? []).find((p) => matches(w.labels, p.labels));
     return wl?.mode ?? this.namespaceMode(w.namespace);
   }
 
