@@ -10,7 +10,7 @@ import { App, Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  formatFinding, HttpFault, LoadBalancer, LocalityLoadBalancing, MeshApp, MeshGateway, RetryOn, StringMatch, synthesize,
+  formatFinding, HttpFault, LoadBalancer, LocalityLoadBalancing, MeshApp, Gateway, RetryOn, StringMatch, synthesize,
 } from './lib';
 
 // ---- foundation: S1, S4, S5 sample app and S14 Bookinfo ----
@@ -32,7 +32,7 @@ function sampleWorkload(scope: Construct, id: string): { securityContext: kplus.
  * locality failover) and httpbin with the S5 circuit breaker, timeouts, retries and fault injection.
  */
 export class SampleAppChart extends Chart {
-  public readonly gateway: MeshGateway;
+  public readonly gateway: Gateway;
   public readonly webFrontend: MeshApp;
   public readonly customers: MeshApp;
   public readonly httpbin: MeshApp;
@@ -41,7 +41,7 @@ export class SampleAppChart extends Chart {
     super(scope, id, { namespace: 'default', ...props });
 
     // S1: Gateway `gateway`, selector istio=ingressgateway, port 80 HTTP, hosts '*'.
-    this.gateway = new MeshGateway(this, 'gateway');
+    this.gateway = new Gateway(this, 'gateway');
 
     this.webFrontend = new MeshApp(this, 'web-frontend', {
       ports: [{ name: 'http', port: 80, targetPort: 8080 }],
@@ -132,7 +132,7 @@ export class BookinfoChart extends Chart {
   public readonly productpage: MeshApp;
   public readonly reviews: MeshApp;
 
-  constructor(scope: Construct, id: string, gateway: MeshGateway, props: ChartProps = {}) {
+  constructor(scope: Construct, id: string, gateway: Gateway, props: ChartProps = {}) {
     super(scope, id, { namespace: 'bookinfo', ...props });
     const image = (app: string, version = 'v1') => `docker.io/istio/examples-bookinfo-${app}-${version}:1.20.2`;
     const port = [{ name: 'http', port: 9080 }];
@@ -170,7 +170,7 @@ export class BookinfoChart extends Chart {
 // ---- security-b: S7 ingress TLS with cert-manager, S8 CA per tenant, S13 egress ----
 // (imports kept inside this section so that sections do not edit each other; ES imports are hoisted)
 import {
-  ExternalProtocol, ExternalService, GatewayCredential, IstiodExternalCaConfiguration, Issuer, IssuerType, KeyAlgorithm, MeshNamespace,
+  ExternalProtocol, ServiceEntry, GatewayCredential, IstiodExternalCaConfiguration, Issuer, IssuerType, KeyAlgorithm, MeshNamespace,
   TenantCertificateAuthority, TlsMode,
 } from './lib';
 
@@ -200,13 +200,13 @@ export class TenantCasChart extends Chart {
  * for tenanta.example.com with /status and /delay to httpbin:8000 (an httpbin in namespace tenanta).
  */
 export class IngressTlsChart extends Chart {
-  public readonly gateway: MeshGateway;
+  public readonly gateway: Gateway;
   public readonly httpbin: MeshApp;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, props);
     const issuer = new Issuer(this, 'selfsigned', { namespace: 'istio-system', type: IssuerType.selfSigned() });
-    this.gateway = new MeshGateway(this, 'mygateway', {
+    this.gateway = new Gateway(this, 'mygateway', {
       namespace: 'istio-system',
       hosts: ['tenanta.example.com', 'tenantb.example.com'],
       defaultHttpServer: false,
@@ -242,17 +242,17 @@ export class IngressTlsChart extends Chart {
  * in a namespace `egress` whose Sidecar only lets proxies reach the registry; `sleep` may call both.
  */
 export class EgressChart extends Chart {
-  public readonly foo: ExternalService;
-  public readonly api: ExternalService;
+  public readonly foo: ServiceEntry;
+  public readonly api: ServiceEntry;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'egress', ...props });
     new MeshNamespace(this, 'egress', { restrictEgress: true });
-    this.foo = new ExternalService(this, 'foo-com', {
+    this.foo = new ServiceEntry(this, 'foo-com', {
       hosts: ['*.foo.com'],
       ports: [{ number: 443, protocol: ExternalProtocol.TLS, name: 'tls' }],
     });
-    this.api = new ExternalService(this, 'api-example-com', {
+    this.api = new ServiceEntry(this, 'api-example-com', {
       hosts: ['api.example.com'],
       ports: [
         { number: 80, protocol: ExternalProtocol.HTTP, name: 'http', targetPort: 443 },
@@ -281,7 +281,7 @@ export class EgressChart extends Chart {
 // ---- security-a: zero trust (S1 mTLS half, S2, S3, S10) ----
 // (imports kept inside this section so that sections do not edit each other; ES imports are hoisted)
 import {
-  MeshNamespace as MeshNamespaceA, MeshPeerAuthentication, MeshRequestAuthentication, MeshWideMtls, MtlsMode, SidecarInjection,
+  MeshNamespace as MeshNamespaceA, PeerAuthentication, RequestAuthentication, MeshWideMtls, MtlsMode, SidecarInjection,
   StrictMtlsNamespace,
 } from './lib';
 
@@ -303,12 +303,12 @@ const SAMPLE_JWKS_URI = 'https://raw.githubusercontent.com/istio/istio/release-1
  */
 export class MeshSecurityChart extends Chart {
   public readonly meshWide: MeshWideMtls;
-  public readonly sampleNamespaceMtls: MeshPeerAuthentication;
+  public readonly sampleNamespaceMtls: PeerAuthentication;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, props);
     this.meshWide = new MeshWideMtls(this, 'mesh-wide-mtls', { mode: MtlsMode.STRICT, istioMutualDestinationRule: true });
-    this.sampleNamespaceMtls = new MeshPeerAuthentication(this, 'sample-app-mtls', { namespace: 'default', mode: MtlsMode.PERMISSIVE });
+    this.sampleNamespaceMtls = new PeerAuthentication(this, 'sample-app-mtls', { namespace: 'default', mode: MtlsMode.PERMISSIVE });
   }
 }
 
@@ -322,9 +322,9 @@ export class ZeroTrustChart extends Chart {
   public readonly zeroTrustNamespace: StrictMtlsNamespace;
   public readonly webFrontend: MeshApp;
   public readonly customers: MeshApp;
-  public readonly jwt: MeshRequestAuthentication;
+  public readonly jwt: RequestAuthentication;
 
-  constructor(scope: Construct, id: string, gateway: MeshGateway, props: ChartProps = {}) {
+  constructor(scope: Construct, id: string, gateway: Gateway, props: ChartProps = {}) {
     super(scope, id, { namespace: 'zero-trust', ...props });
     this.zeroTrustNamespace = new StrictMtlsNamespace(this, 'zero-trust');
     this.customers = new MeshApp(this, 'customers', {
@@ -343,7 +343,7 @@ export class ZeroTrustChart extends Chart {
     this.webFrontend.allowFrom(gateway);
     this.customers.allowFrom(this.webFrontend, { methods: ['GET'] });
     // S3: JWT at the ingress gateway.
-    this.jwt = new MeshRequestAuthentication(this, 'jwt-example', {
+    this.jwt = new RequestAuthentication(this, 'jwt-example', {
       workload: gateway,
       jwtRules: [{ issuer: SAMPLE_JWT_ISSUER, jwksUri: SAMPLE_JWKS_URI, forwardOriginalToken: true }],
     });
@@ -415,7 +415,7 @@ export class CanaryChart extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'test', ...props });
     new CanaryStrictMtlsNamespace(this, 'test');
-    const gateway = new MeshGateway(this, 'public-gateway', { hosts: ['podinfo.example.com', 'abtest.example.com'] });
+    const gateway = new Gateway(this, 'public-gateway', { hosts: ['podinfo.example.com', 'abtest.example.com'] });
 
     const podinfoWorkload = (name: string) => ({
       ports: [{ name: 'http', port: 9898 }],

@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { meshError } from './errors';
 import { namespaceOf } from './names';
 import { checkDnsLabel } from './validate';
-import { DEFAULT_TRUST_DOMAIN, IMeshPeer, MeshIdentity, TRUST_DOMAIN_CONTEXT } from '../mesh-peer';
+import { DEFAULT_TRUST_DOMAIN, IMeshPeer, MeshIdentity, TRUST_DOMAIN_CONTEXT } from './identity';
 
 /** The trust domain principals are rendered in, for constructs under `scope`. */
 export function trustDomainOf(scope: IConstruct): string {

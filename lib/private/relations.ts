@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import type { IMeshPeer } from '../mesh-peer';
+import type { IMeshPeer } from './identity';
 
 /** How a relation between two peers was declared. */
 export type RelationKind = 'allow' | 'call';

@@ -1,0 +1,37 @@
+import type { AnalysisContext, IAnalysisRule } from '../context';
+import { objectId } from '../context';
+
+/** Two objects with the same identity would overwrite each other in the cluster (and fight under Flux). */
+export const DUPLICATE_OBJECT: IAnalysisRule = {
+  id: 'duplicate-object',
+  description: 'No two synthesized objects share API group, kind, namespace and name.',
+  check(ctx: AnalysisContext) {
+    const seen = new Map<string, string>();
+    for (const o of ctx.objects) {
+      const id = objectId(o.manifest);
+      const first = seen.get(id);
+      if (first === undefined) {
+        seen.set(id, o.path);
+      } else {
+        const m = o.manifest;
+        ctx.error(o, `${m.kind} "${m.metadata.name}"${m.metadata.namespace ? ` in namespace "${m.metadata.namespace}"` : ''} is also emitted by [${first}]. `
+          + 'Fix: give one of them another name or namespace, or create it once and reference it.');
+      }
+    }
+  },
+};
+
+/** dist/ is committed to git: secret material must come from the cluster (SealedSecrets, SOPS, External Secrets), never from here. */
+export const SECRET_DATA: IAnalysisRule = {
+  id: 'secret-data',
+  description: 'No Secret with data or stringData is written to dist/.',
+  check(ctx: AnalysisContext) {
+    for (const o of ctx.ofKind('Secret', '')) {
+      const keys = [...Object.keys(o.manifest.data ?? {}), ...Object.keys(o.manifest.stringData ?? {})];
+      if (keys.length > 0) {
+        ctx.error(o, `Secret "${o.manifest.metadata.name}" carries data (${keys.sort().join(', ')}) that would be committed to git with dist/. `
+          + 'Fix: create the Secret in the cluster (SOPS, Sealed Secrets or External Secrets) and reference it by name.');
+      }
+    }
+  },
+};

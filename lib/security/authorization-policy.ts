@@ -1,0 +1,365 @@
+import { Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as security from '../../imports/security.istio.io';
+import { IMeshPeer, MeshIdentity } from '../core/mesh-peer';
+import { meshError } from '../private/errors';
+import { peerKey, policyTarget, principalsOf } from '../private/peers';
+import { recordRelation } from '../private/relations';
+import { checkDnsSubdomain, checkInteger } from '../private/validate';
+
+/**
+ * What an AuthorizationPolicy does with the requests its rules match.
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#AuthorizationPolicy-Action
+ */
+export class AuthorizationAction {
+  /** Allow matching requests. Once any ALLOW policy selects a workload, everything else is denied. */
+  public static readonly ALLOW = new AuthorizationAction('ALLOW');
+  /** Deny matching requests (evaluated before ALLOW). */
+  public static readonly DENY = new AuthorizationAction('DENY');
+  /** Audit matching requests (needs an audit provider such as Stackdriver in the mesh config). */
+  public static readonly AUDIT = new AuthorizationAction('AUDIT');
+
+  /** Delegate the decision to an external authorizer declared in meshConfig.extensionProviders. */
+  public static custom(provider: string): AuthorizationAction {
+    return new AuthorizationAction('CUSTOM', provider);
+  }
+
+  private constructor(public readonly value: 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM', public readonly provider?: string) {}
+
+  public toString(): string {
+    return this.provider ? `CUSTOM(${this.provider})` : this.value;
+  }
+}
+
+/** Raw source of a rule (`from[].source`): every set field must match (AND), values within a field are ORed. */
+export interface RequestSource {
+  /** @default - any principal */
+  readonly principals?: string[];
+  /** @default - no exclusion */
+  readonly notPrincipals?: string[];
+  /** @default - any namespace */
+  readonly namespaces?: string[];
+  /** @default - no exclusion */
+  readonly notNamespaces?: string[];
+  /** Source IPs or CIDRs (as seen by the proxy). @default - any */
+  readonly ipBlocks?: string[];
+  /** @default - no exclusion */
+  readonly notIpBlocks?: string[];
+  /** Original client IPs (X-Forwarded-For / PROXY protocol). @default - any */
+  readonly remoteIpBlocks?: string[];
+  /** @default - no exclusion */
+  readonly notRemoteIpBlocks?: string[];
+  /** End-user principals `<iss>/<sub>` from a validated JWT (`*` = any authenticated request). @default - any */
+  readonly requestPrincipals?: string[];
+  /** @default - no exclusion */
+  readonly notRequestPrincipals?: string[];
+}
+
+/** Raw operation of a rule (`to[].operation`). */
+export interface RequestOperation {
+  /** @default - any host */
+  readonly hosts?: string[];
+  /** @default - no exclusion */
+  readonly notHosts?: string[];
+  /** HTTP methods in upper case. @default - any method */
+  readonly methods?: string[];
+  /** @default - no exclusion */
+  readonly notMethods?: string[];
+  /** Paths: exact, prefix (`/api/*`), suffix (`*.js`) or `*`. @default - any path */
+  readonly paths?: string[];
+  /** @default - no exclusion */
+  readonly notPaths?: string[];
+  /** Destination (container) ports. @default - any port */
+  readonly ports?: number[];
+  /** @default - no exclusion */
+  readonly notPorts?: number[];
+}
+
+/**
+ * A `when` condition, e.g. `{ key: 'request.auth.claims[iss]', values: ['https://accounts.google.com'] }`.
+ * @see https://istio.io/latest/docs/reference/config/security/conditions/
+ */
+export interface RequestCondition {
+  readonly key: string;
+  /** @default - no required value (then `notValues` must be set) */
+  readonly values?: string[];
+  /** @default - no excluded value */
+  readonly notValues?: string[];
+}
+
+/** One rule: a request matches when it matches any `from`, any `to` and every `when`. */
+export interface AuthorizationRule {
+  /**
+   * Typed sources: each peer becomes its own `from` entry (principals of its service accounts, or its namespace).
+   * @default - none
+   */
+  readonly fromPeers?: IMeshPeer[];
+  /** Raw sources, for what peers cannot say (IP blocks, JWT principals, exclusions). @default - none */
+  readonly from?: RequestSource[];
+  /** @default - any operation */
+  readonly to?: RequestOperation[];
+  /** @default - no condition */
+  readonly when?: RequestCondition[];
+}
+
+/** Props for `AuthorizationPolicy`. */
+export interface AuthorizationPolicyProps {
+  /**
+   * metadata.name.
+   * @default - the construct id (must then be a DNS-1123 subdomain)
+   */
+  readonly name?: string;
+  /**
+   * Namespace; a policy without workload in the root namespace (istio-system) applies to the whole mesh.
+   * @default - the workload's namespace, else the chart's namespace, else 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Workload whose pods the policy selects (by its pod labels).
+   * @default - every workload of the namespace
+   */
+  readonly workload?: IMeshPeer;
+  /**
+   * @default AuthorizationAction.ALLOW
+   */
+  readonly action?: AuthorizationAction;
+  /**
+   * Rules; more can be added with `addRule()`. An ALLOW policy without rules matches nothing and so denies
+   * everything (the `deny-all` pattern).
+   * @default - no rules
+   */
+  readonly rules?: AuthorizationRule[];
+}
+
+/** Flat options of the `allowFrom` verbs: what the peer may do, and under which conditions. */
+export interface AllowFromOptions {
+  /** @default - any method */
+  readonly methods?: string[];
+  /** @default - no exclusion */
+  readonly notMethods?: string[];
+  /** @default - any path */
+  readonly paths?: string[];
+  /** @default - no exclusion */
+  readonly notPaths?: string[];
+  /** Container ports. @default - any port */
+  readonly ports?: number[];
+  /** @default - no exclusion */
+  readonly notPorts?: number[];
+  /** @default - any host */
+  readonly hosts?: string[];
+  /** @default - no exclusion */
+  readonly notHosts?: string[];
+  /** @default - no condition */
+  readonly when?: RequestCondition[];
+}
+
+const METHOD = /^[A-Z]+$/;
+const CONDITION_KEY = new RegExp('^(request\\.headers\\[[^\\]]+\\]|request\\.auth\\.claims\\[[^\\]]+\\](\\[[^\\]]+\\])*|request\\.auth\\.(principal|audiences|presenter)'
+  + '|source\\.(ip|namespace|principal)|remote\\.ip|destination\\.(ip|port)|connection\\.sni|experimental\\.envoy\\.filters\\..+)$');
+
+/**
+ * An Istio AuthorizationPolicy with typed peers and validated rules. The `allowFrom` verbs of MeshApp and
+ * Gateway create these through `AuthorizationPolicy.allowFrom()`.
+ * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
+ */
+export class AuthorizationPolicy extends Construct {
+  /**
+   * ALLOW `peer` to call `target` (optionally only some operations, under conditions): the AuthorizationPolicy
+   * `<target>-allow-<peer>` in the target's namespace, selecting the target's pods, with the peer's principals
+   * (or namespace). Idempotent per peer: calling again adds the operations as another rule of the same policy.
+   * The policy is created as a child of `target`.
+   */
+  public static allowFrom(target: IMeshPeer & IConstruct, peer: IMeshPeer, options: AllowFromOptions = {}): AuthorizationPolicy {
+    const t = target.meshIdentity();
+    const p = peer.meshIdentity();
+    if (!p.sidecar) {
+      throw meshError(target, 'allowFrom', `peer "${p.name}" has no sidecar, so it presents no mTLS identity an AuthorizationPolicy could match`,
+        p.name, `enable sidecar injection for "${p.name}" (a sidecar-less caller is rejected by every ALLOW policy and, under STRICT mTLS, by the server sidecar)`);
+    }
+    const id = `AllowFrom${peerKey(peer)}`;
+    let policy = target.node.tryFindChild(id) as AuthorizationPolicy | undefined;
+    if (!policy) {
+      policy = new AuthorizationPolicy(target, id, {
+        name: `${t.name}-allow-${p.name}`,
+        workload: target,
+        action: AuthorizationAction.ALLOW,
+      });
+      recordRelation(policy, 'allow', peer, target);
+    }
+    const hasOperation = ['methods', 'notMethods', 'paths', 'notPaths', 'ports', 'notPorts', 'hosts', 'notHosts']
+      .some((k) => (options as any)[k] !== undefined);
+    policy.addRule({
+      fromPeers: [peer],
+      to: hasOperation ? [{
+        methods: options.methods, notMethods: options.notMethods, paths: options.paths, notPaths: options.notPaths,
+        ports: options.ports, notPorts: options.notPorts, hosts: options.hosts, notHosts: options.notHosts,
+      }] : undefined,
+      when: options.when,
+    });
+    return policy;
+  }
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly action: AuthorizationAction;
+  /** The workload the policy selects, if any. */
+  public readonly workload?: IMeshPeer;
+  public readonly resource: security.AuthorizationPolicy;
+  private readonly _rules: AuthorizationRule[] = [];
+  private readonly _ruleKeys = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: AuthorizationPolicyProps = {}) {
+    super(scope, id);
+    this.workload = props.workload;
+    const { namespace } = policyTarget(this, props.workload, props.namespace, {
+      noLabels: 'must be a workload with pod labels (a namespace or service-account peer cannot be selected)',
+      noLabelsFix: 'pass a MeshApp or Gateway, or omit \'workload\' for a namespace-wide policy',
+      noSidecar: 'has no sidecar, so nothing would enforce an AuthorizationPolicy on it',
+      noSidecarFix: 'enable sidecar injection for the workload (policies are enforced by its Envoy)',
+    });
+    this.namespace = namespace;
+    this.name = checkDnsSubdomain(this, 'name', props.name ?? id);
+    this.action = props.action ?? AuthorizationAction.ALLOW;
+    if (this.action.value === 'CUSTOM') checkDnsSubdomainLike(this, this.action.provider!);
+    for (const rule of props.rules ?? []) this.addRule(rule);
+    this.resource = new security.AuthorizationPolicy(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: Lazy.any({ produce: () => this._renderSpec() }),
+    });
+  }
+
+  /** Adds a rule (validated now, rendered at synthesis). An identical rule is added once. Returns this policy. */
+  public addRule(rule: AuthorizationRule): AuthorizationPolicy {
+    const index = this._rules.length;
+    const field = `rules[${index}]`;
+    const hasSomething = (rule.fromPeers?.length ?? 0) + (rule.from?.length ?? 0) + (rule.to?.length ?? 0) + (rule.when?.length ?? 0) > 0;
+    if (!hasSomething) {
+      throw meshError(this, field, 'is empty (an empty rule matches every request)', rule,
+        'give the rule from, fromPeers, to or when; for an allow-everything policy write it explicitly with a raw L1');
+    }
+    for (const [i, peer] of (rule.fromPeers ?? []).entries()) {
+      const p = peer.meshIdentity();
+      if (!p.sidecar) {
+        throw meshError(this, `${field}.fromPeers[${i}]`, `peer "${p.name}" has no sidecar, so it presents no mTLS identity`, p.name,
+          `enable sidecar injection for "${p.name}", or match it by 'from[].ipBlocks' (weaker)`);
+      }
+    }
+    if (this.action.value === 'CUSTOM') this.checkCustomRule(field, rule);
+    for (const [i, s] of (rule.from ?? []).entries()) this.checkSource(`${field}.from[${i}]`, s);
+    for (const [i, o] of (rule.to ?? []).entries()) this.checkOperation(`${field}.to[${i}]`, o);
+    for (const [i, c] of (rule.when ?? []).entries()) this.checkCondition(`${field}.when[${i}]`, c);
+    const key = JSON.stringify({ ...rule, fromPeers: rule.fromPeers?.map(peerKey) });
+    if (!this._ruleKeys.has(key)) {
+      this._ruleKeys.add(key);
+      this._rules.push(rule);
+    }
+    return this;
+  }
+
+  /** The rules added so far (a copy). */
+  public get rules(): AuthorizationRule[] {
+    return [...this._rules];
+  }
+
+  /** @internal */
+  public _renderSpec(): security.AuthorizationPolicySpec {
+    const identity = this.workload?.meshIdentity();
+    const isDenyAll = this.action === AuthorizationAction.ALLOW && !identity && this._rules.length === 0;
+    if (isDenyAll) return {}; // the canonical deny-all: an empty spec
+    return {
+      selector: identity ? { matchLabels: { ...identity.podSelector } } : undefined,
+      action: this.action.value as security.AuthorizationPolicySpecAction,
+      provider: this.action.provider ? { name: this.action.provider } : undefined,
+      rules: this._rules.length === 0 ? undefined : this._rules.map((r) => this.renderRule(r)),
+    };
+  }
+
+  private renderRule(rule: AuthorizationRule): security.AuthorizationPolicySpecRules {
+    const from: security.AuthorizationPolicySpecRulesFrom[] = [
+      ...(rule.fromPeers ?? []).map((peer) => ({ source: this.peerSource(peer.meshIdentity()) })),
+      ...(rule.from ?? []).map((s) => ({ source: { ...s } })),
+    ];
+    return {
+      from: from.length === 0 ? undefined : from,
+      to: rule.to?.map((o) => ({
+        operation: {
+          hosts: o.hosts, notHosts: o.notHosts, methods: o.methods, notMethods: o.notMethods, paths: o.paths, notPaths: o.notPaths,
+          ports: o.ports?.map(String), notPorts: o.notPorts?.map(String),
+        },
+      })),
+      when: rule.when?.map((c) => ({ key: c.key, values: c.values, notValues: c.notValues })),
+    };
+  }
+
+  private peerSource(p: MeshIdentity): security.AuthorizationPolicySpecRulesFromSource {
+    const principals = principalsOf(this, p);
+    if (p.serviceAccounts !== undefined && principals.length === 0) {
+      throw meshError(this, 'fromPeers', `peer "${p.name}" has no service account, so it has no principal to allow`, p.name,
+        'give the workload a ServiceAccount (MeshApp creates one per workload identity)');
+    }
+    return principals.length > 0 ? { principals } : { namespaces: [p.namespace] };
+  }
+
+
+  /** Istio evaluates CUSTOM policies before authentication results exist: no principals, JWT or claims. */
+  private checkCustomRule(field: string, rule: AuthorizationRule): void {
+    const authField = rule.fromPeers?.some((p) => p.meshIdentity().serviceAccounts !== undefined) ? 'fromPeers'
+      : rule.from?.some((s) => s.principals || s.notPrincipals || s.requestPrincipals || s.notRequestPrincipals) ? 'from.principals'
+        : rule.when?.some((c) => c.key.startsWith('request.auth.') || c.key === 'source.principal') ? 'when.key' : undefined;
+    if (authField) {
+      throw meshError(this, `${field}.${authField}`, 'uses an authentication field, which a CUSTOM policy does not support', this.action.toString(),
+        'match on namespaces, IP blocks, hosts, paths or headers in the CUSTOM policy and put identity checks in an ALLOW or DENY policy');
+    }
+  }
+
+  private checkSource(field: string, s: RequestSource): void {
+    const keys = Object.entries(s).filter(([, v]) => v !== undefined);
+    if (keys.length === 0) throw meshError(this, field, 'is empty (matches every source)', s, 'set at least one field, or drop the source');
+    for (const [k, v] of keys) {
+      if (!Array.isArray(v) || v.length === 0) throw meshError(this, `${field}.${k}`, 'must be a non-empty list', v, `list at least one value, or omit '${k}'`);
+    }
+    for (const ns of [...(s.namespaces ?? []), ...(s.notNamespaces ?? [])]) {
+      if (ns !== '*' && !/^\*?[a-z0-9-]+\*?$/.test(ns)) throw meshError(this, `${field}.namespaces`, 'must be namespace names (optionally with a leading or trailing *)', ns, 'use a name like "istio-system"');
+    }
+    for (const ip of [...(s.ipBlocks ?? []), ...(s.notIpBlocks ?? []), ...(s.remoteIpBlocks ?? []), ...(s.notRemoteIpBlocks ?? [])]) {
+      if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(ip)) throw meshError(this, `${field}.ipBlocks`, 'must be IP addresses or CIDR blocks', ip, 'use "10.0.0.0/8" or "192.168.1.7"');
+    }
+    for (const rp of [...(s.requestPrincipals ?? []), ...(s.notRequestPrincipals ?? [])]) {
+      if (rp !== '*' && !rp.includes('/') && !rp.startsWith('*') && !rp.endsWith('*')) {
+        throw meshError(this, `${field}.requestPrincipals`, 'must be "<issuer>/<subject>" or "*"', rp, 'use "https://accounts.example.com/user-1" or "*" (any valid JWT)');
+      }
+    }
+  }
+
+  private checkOperation(field: string, o: RequestOperation): void {
+    const keys = Object.entries(o).filter(([, v]) => v !== undefined);
+    if (keys.length === 0) throw meshError(this, field, 'is empty (matches every operation)', o, 'set at least one field, or drop the operation');
+    for (const [k, v] of keys) {
+      if (!Array.isArray(v) || v.length === 0) throw meshError(this, `${field}.${k}`, 'must be a non-empty list', v, `list at least one value, or omit '${k}'`);
+    }
+    for (const m of [...(o.methods ?? []), ...(o.notMethods ?? [])]) {
+      if (!METHOD.test(m)) throw meshError(this, `${field}.methods`, 'must be HTTP methods in upper case', m, `use ${JSON.stringify(m.toUpperCase())}`);
+    }
+    for (const p of [...(o.paths ?? []), ...(o.notPaths ?? [])]) {
+      if (!(p.startsWith('/') || p.startsWith('*'))) throw meshError(this, `${field}.paths`, 'must start with "/" or "*"', p, `use ${JSON.stringify('/' + p)}`);
+    }
+    for (const port of [...(o.ports ?? []), ...(o.notPorts ?? [])]) checkInteger(this, `${field}.ports`, port, 1, 65535);
+  }
+
+  private checkCondition(field: string, c: RequestCondition): void {
+    if (!CONDITION_KEY.test(c.key)) {
+      throw meshError(this, `${field}.key`, 'is not an Istio authorization condition', c.key,
+        'use request.headers[<name>], request.auth.claims[<claim>], request.auth.principal|audiences|presenter, source.ip|namespace|principal, remote.ip, destination.ip|port or connection.sni');
+    }
+    if ((c.values?.length ?? 0) + (c.notValues?.length ?? 0) === 0) {
+      throw meshError(this, `${field}.values`, 'needs values or notValues', c, 'list the values the key must (or must not) have');
+    }
+  }
+}
+
+function checkDnsSubdomainLike(scope: IConstruct, provider: string): void {
+  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(provider)) {
+    throw meshError(scope, 'action.provider', 'must be the name of an extension provider from meshConfig.extensionProviders', provider,
+      'pass the provider name, e.g. AuthorizationAction.custom("ext-authz-grpc")');
+  }
+}

@@ -1,0 +1,371 @@
+import { Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as istio from '../../imports/networking.istio.io';
+import { addHttpsServer, addTlsPassthroughServer, HttpsServer, HttpsServerOptions, TlsPassthroughServerOptions } from './gateway-tls';
+import { IMeshPeer, MeshIdentity } from '../core/mesh-peer';
+import { withApiFieldNames } from '../private/api-json';
+import { meshError } from '../private/errors';
+import { namespaceOf } from '../private/names';
+import { trustDomainOf } from '../private/peers';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../private/validate';
+
+/**
+ * An Istio Gateway that VirtualServices can bind to: one this app defines, or an existing one. Also a mesh peer
+ * (its Envoy workload), so `app.allowFrom(gateway)` and `RequestAuthentication({ workload: gateway })` work.
+ */
+export interface IGateway extends IConstruct, IMeshPeer {
+  /** Gateway name. */
+  readonly name: string;
+  /** Gateway namespace. */
+  readonly namespace: string;
+  /** `<namespace>/<name>`, the form VirtualService `spec.gateways` uses. */
+  readonly ref: string;
+  /** Hosts the gateway's servers accept, as written on the servers (may be `ns/host` or wildcards). */
+  readonly hosts: string[];
+  /** Labels selecting the gateway workload (the Envoy deployment). */
+  readonly selector: Record<string, string>;
+  /** Namespace of the gateway workload (not of the Gateway object). */
+  readonly workloadNamespace: string;
+  /** Service account of the gateway workload. */
+  readonly serviceAccount: string;
+  /** SPIFFE principal of the gateway workload, `cluster.local/ns/<workloadNamespace>/sa/<serviceAccount>`, for AuthorizationPolicy. */
+  readonly principal: string;
+}
+
+/** Protocol of a Gateway server port. */
+export class ServerProtocol {
+  public static readonly HTTP = new ServerProtocol('HTTP');
+  public static readonly HTTPS = new ServerProtocol('HTTPS');
+  public static readonly HTTP2 = new ServerProtocol('HTTP2');
+  public static readonly GRPC = new ServerProtocol('GRPC');
+  public static readonly TCP = new ServerProtocol('TCP');
+  public static readonly TLS = new ServerProtocol('TLS');
+
+  private constructor(public readonly value: string) {}
+}
+
+/** A server (listener) of a Gateway, as returned by `addHttpServer()`. */
+export interface GatewayServer {
+  /** Server name, also used as the port name. */
+  readonly name: string;
+  /** Port number. */
+  readonly port: number;
+  /** Port protocol. */
+  readonly protocol: ServerProtocol;
+  /** Hosts the server accepts. */
+  readonly hosts: string[];
+}
+
+/**
+ * Server data kept until synthesis. Other files of this library (HTTPS servers with certificates)
+ * add servers through `_addServer()` and contribute the `tls` block.
+ * @internal
+ */
+export interface GatewayServerSpec extends GatewayServer {
+  /** Gateway `servers[].tls` JSON, already validated. */
+  readonly tls?: Record<string, unknown>;
+}
+
+/** Options of `Gateway.addHttpServer()`. */
+export interface HttpServerOptions {
+  /**
+   * Port number on the gateway workload.
+   * @default 80
+   */
+  readonly port?: number;
+  /**
+   * Hosts the server accepts: `*`, `example.com`, `*.example.com`, optionally prefixed by a
+   * namespace (`ns/host`, `./host`, `* /host`) restricting which VirtualServices may bind.
+   * @default - the gateway's `hosts`
+   */
+  readonly hosts?: string[];
+  /**
+   * Server (and port) name, unique within the gateway.
+   * @default - `http-<port>`, with a numeric suffix when taken
+   */
+  readonly name?: string;
+  /**
+   * Answer every request with a 301 redirect to HTTPS.
+   * @default false
+   */
+  readonly httpsRedirect?: boolean;
+}
+
+/** Props of {@link Gateway}. */
+export interface GatewayProps {
+  /**
+   * Gateway name.
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the Gateway object.
+   * @default - the chart's namespace, else 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of the gateway workload pods.
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly selector?: Record<string, string>;
+  /**
+   * Default hosts of the gateway's servers.
+   * @default ['*']
+   */
+  readonly hosts?: string[];
+  /**
+   * Create the plain HTTP server on port 80 for `hosts`. Set to false for an HTTPS-only gateway
+   * and add servers explicitly.
+   * @default true
+   */
+  readonly defaultHttpServer?: boolean;
+  /**
+   * Namespace the gateway workload (Envoy deployment) runs in; used for authorization policies.
+   * @default 'istio-system'
+   */
+  readonly workloadNamespace?: string;
+  /**
+   * Service account of the gateway workload; used for authorization policies.
+   * @default 'istio-ingressgateway-service-account'
+   */
+  readonly serviceAccount?: string;
+}
+
+/** Options of `Gateway.fromName()`. */
+export interface GatewayImportOptions {
+  /** @default ['*'] (assumed to accept any host) */
+  readonly hosts?: string[];
+  /** @default { istio: 'ingressgateway' } */
+  readonly selector?: Record<string, string>;
+  /** @default 'istio-system' */
+  readonly workloadNamespace?: string;
+  /** @default 'istio-ingressgateway-service-account' */
+  readonly serviceAccount?: string;
+}
+
+const DEFAULT_SELECTOR = { istio: 'ingressgateway' };
+const DEFAULT_WORKLOAD_NAMESPACE = 'istio-system';
+const DEFAULT_SERVICE_ACCOUNT = 'istio-ingressgateway-service-account';
+
+/**
+ * An Istio ingress Gateway (networking.istio.io/v1): which hosts and ports the ingress Envoy
+ * accepts. VirtualServices bind to it by `ref`.
+ *
+ * @example
+ * const gateway = new Gateway(chart, 'gateway'); // port 80 HTTP, hosts '*', selector istio=ingressgateway
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ */
+export class Gateway extends Construct implements IGateway {
+  /**
+   * References a Gateway defined elsewhere, as `<namespace>/<name>` (or `<name>` in the scope's namespace).
+   */
+  public static fromName(scope: Construct, id: string, ref: string, options: GatewayImportOptions = {}): IGateway {
+    return new ImportedMeshGateway(scope, id, ref, options);
+  }
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly selector: Record<string, string>;
+  public readonly workloadNamespace: string;
+  public readonly serviceAccount: string;
+  /** The generated Gateway object (escape hatch). */
+  public readonly resource: istio.Gateway;
+
+  private readonly _defaultHosts: string[];
+  private readonly _servers: GatewayServerSpec[] = [];
+
+  public constructor(scope: Construct, id: string, props: GatewayProps = {}) {
+    super(scope, id);
+    this.name = checkDnsSubdomain(this, 'name', props.name ?? id);
+    this.namespace = checkDnsLabel(this, 'namespace', namespaceOf(this, props.namespace));
+    this.selector = checkSelector(this, 'selector', props.selector ?? DEFAULT_SELECTOR);
+    this.workloadNamespace = checkDnsLabel(this, 'workloadNamespace', props.workloadNamespace ?? DEFAULT_WORKLOAD_NAMESPACE);
+    this.serviceAccount = checkDnsSubdomain(this, 'serviceAccount', props.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT);
+    this._defaultHosts = checkHosts(this, 'hosts', props.hosts ?? ['*']);
+
+    this.resource = withApiFieldNames(new istio.Gateway(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: Lazy.any({ produce: () => this._renderSpec() }),
+    }));
+
+    if (props.defaultHttpServer ?? true) this.addHttpServer();
+    this.node.addValidation({
+      validate: () => this._servers.length === 0
+        ? [`Gateway '${this.ref}' has no servers. Fix: call addHttpServer() (or an HTTPS variant), or leave defaultHttpServer on`]
+        : [],
+    });
+  }
+
+  /** `<namespace>/<name>` */
+  public get ref(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+
+  /** Every host of every server, deduplicated, in order. */
+  public get hosts(): string[] {
+    return [...new Set(this._servers.flatMap((s) => s.hosts))];
+  }
+
+  public get principal(): string {
+    return `${trustDomainOf(this)}/ns/${this.workloadNamespace}/sa/${this.serviceAccount}`;
+  }
+
+  /** The gateway workload (Envoy) as a mesh peer: its service account in the workload namespace, selected by `selector`. */
+  public meshIdentity(): MeshIdentity {
+    return gatewayIdentity(this);
+  }
+
+  /** The servers added so far (copies). */
+  public get servers(): GatewayServer[] {
+    return this._servers.map((s) => ({ name: s.name, port: s.port, protocol: s.protocol, hosts: [...s.hosts] }));
+  }
+
+  /** Adds a plain HTTP server (listener); `httpsRedirect` turns it into an HTTP→HTTPS redirect. */
+  public addHttpServer(options: HttpServerOptions = {}): GatewayServer {
+    const port = options.port ?? 80;
+    return this._addServer({
+      name: options.name ?? this._defaultServerName('http', port),
+      port,
+      protocol: ServerProtocol.HTTP,
+      hosts: options.hosts ?? this._defaultHosts,
+      tls: options.httpsRedirect ? { httpsRedirect: true } : undefined,
+    });
+  }
+
+  /**
+   * Adds an HTTPS server terminating TLS (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) with the key pair of `credential`,
+   * usually `GatewayCredential.issue({ issuer })`: a cert-manager Certificate in the gateway workload's namespace,
+   * where Istio reads `credentialName`. `redirectHttp` also adds the port-80 HTTP→HTTPS redirect.
+   */
+  public addHttpsServer(options: HttpsServerOptions): HttpsServer {
+    return addHttpsServer(this, { hosts: this._defaultHosts, name: (prefix, port) => this._defaultServerName(prefix, port) }, options);
+  }
+
+  /** Adds a TLS server in PASSTHROUGH mode: routes by SNI to backends that terminate TLS themselves. */
+  public addTlsPassthroughServer(options: TlsPassthroughServerOptions): GatewayServer {
+    return addTlsPassthroughServer(this, { hosts: this._defaultHosts, name: (prefix, port) => this._defaultServerName(prefix, port) }, options);
+  }
+
+  /**
+   * Validates and records a server. Used by `addHttpServer()` and by the TLS-aware server methods.
+   * @internal
+   */
+  public _addServer(spec: GatewayServerSpec): GatewayServer {
+    const field = `servers[${this._servers.length}]`;
+    checkDnsLabel(this, `${field}.name`, spec.name);
+    checkInteger(this, `${field}.port`, spec.port, 1, 65535);
+    const hosts = checkHosts(this, `${field}.hosts`, spec.hosts);
+    const sameName = this._servers.find((s) => s.name === spec.name);
+    if (sameName) {
+      throw meshError(this, `${field}.name`, 'must be unique within the gateway', spec.name, 'pass a different name');
+    }
+    const samePort = this._servers.find((s) => s.port === spec.port && s.protocol !== spec.protocol);
+    if (samePort) {
+      throw meshError(this, `${field}.port`, `is already used by server '${samePort.name}' with protocol ${samePort.protocol.value} (one protocol per port)`, spec.port,
+        'use another port number');
+    }
+    const clash = this._servers.find((s) => s.port === spec.port && s.hosts.some((h) => hosts.includes(h)));
+    if (clash) {
+      throw meshError(this, `${field}.hosts`, `overlaps server '${clash.name}' on port ${spec.port}`, hosts.filter((h) => clash.hosts.includes(h)),
+        'merge the servers, or give them different hosts');
+    }
+    const stored: GatewayServerSpec = { ...spec, hosts: [...hosts] };
+    this._servers.push(stored);
+    return { name: stored.name, port: stored.port, protocol: stored.protocol, hosts: [...stored.hosts] };
+  }
+
+  private _defaultServerName(prefix: string, port: number): string {
+    const base = `${prefix}-${port}`;
+    let name = base;
+    for (let i = 2; this._servers.some((s) => s.name === name); i++) name = `${base}-${i}`;
+    return name;
+  }
+
+  private _renderSpec(): istio.GatewaySpec {
+    return {
+      selector: { ...this.selector },
+      servers: this._servers.map((s) => ({
+        name: s.name,
+        port: { number: s.port, name: s.name, protocol: s.protocol.value },
+        hosts: [...s.hosts],
+        ...(s.tls ? { tls: s.tls as istio.GatewaySpecServersTls } : {}),
+      })),
+    };
+  }
+}
+
+class ImportedMeshGateway extends Construct implements IGateway {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly hosts: string[];
+  public readonly selector: Record<string, string>;
+  public readonly workloadNamespace: string;
+  public readonly serviceAccount: string;
+
+  public constructor(scope: Construct, id: string, ref: string, options: GatewayImportOptions) {
+    super(scope, id);
+    const parts = ref.split('/');
+    if (parts.length > 2 || parts.some((p) => p.length === 0)) {
+      throw meshError(this, 'ref', "must be '<namespace>/<name>' or '<name>'", ref, "use e.g. 'istio-system/public-gateway'");
+    }
+    this.namespace = checkDnsLabel(this, 'ref', parts.length === 2 ? parts[0] : namespaceOf(this));
+    this.name = checkDnsSubdomain(this, 'ref', parts[parts.length - 1]);
+    this.hosts = checkHosts(this, 'hosts', options.hosts ?? ['*']);
+    this.selector = checkSelector(this, 'selector', options.selector ?? DEFAULT_SELECTOR);
+    this.workloadNamespace = checkDnsLabel(this, 'workloadNamespace', options.workloadNamespace ?? DEFAULT_WORKLOAD_NAMESPACE);
+    this.serviceAccount = checkDnsSubdomain(this, 'serviceAccount', options.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT);
+  }
+
+  public get ref(): string {
+    return `${this.namespace}/${this.name}`;
+  }
+
+  public get principal(): string {
+    return `${trustDomainOf(this)}/ns/${this.workloadNamespace}/sa/${this.serviceAccount}`;
+  }
+
+  /** The gateway workload (Envoy) as a mesh peer: its service account in the workload namespace, selected by `selector`. */
+  public meshIdentity(): MeshIdentity {
+    return gatewayIdentity(this);
+  }
+}
+
+const HOST_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS_HOST = new RegExp(`^(\\*|(\\*\\.)?${HOST_LABEL}(\\.${HOST_LABEL})*)$`);
+
+/** Gateway server hosts: `[namespace/]dnsName`, dnsName `*`, `host.tld` or `*.host.tld`; namespace a label, `*` or `.`. */
+function checkHosts(scope: IConstruct, field: string, hosts: string[]): string[] {
+  if (hosts.length === 0) {
+    throw meshError(scope, field, 'must list at least one host', hosts, "use ['*'] to accept any host");
+  }
+  hosts.forEach((h, i) => {
+    const slash = h.indexOf('/');
+    const ns = slash >= 0 ? h.slice(0, slash) : undefined;
+    const dns = slash >= 0 ? h.slice(slash + 1) : h;
+    const nsOk = ns === undefined || ns === '*' || ns === '.' || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns);
+    if (!nsOk || !DNS_HOST.test(dns) || dns.length > 253) {
+      throw meshError(scope, `${field}[${i}]`, "must be '[namespace/]host' where host is '*', 'example.com' or '*.example.com' (lower case)", h,
+        "use e.g. '*', 'shop.example.com', '*.example.com' or 'default/shop.example.com'");
+    }
+  });
+  const dup = hosts.find((h, i) => hosts.indexOf(h) !== i);
+  if (dup !== undefined) throw meshError(scope, field, 'lists a host twice', dup, 'remove the duplicate');
+  return [...hosts];
+}
+
+function checkSelector(scope: IConstruct, field: string, selector: Record<string, string>): Record<string, string> {
+  if (Object.keys(selector).length === 0) {
+    throw meshError(scope, field, 'must not be empty (an empty selector would pick every Envoy in the mesh)', selector, "use { istio: 'ingressgateway' }");
+  }
+  for (const [k, v] of Object.entries(selector)) {
+    if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k) || !/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v) || v.length > 63) {
+      throw meshError(scope, `${field}[${JSON.stringify(k)}]`, 'must be a valid label key and value', `${k}=${v}`, "use e.g. { istio: 'ingressgateway' }");
+    }
+  }
+  return { ...selector };
+}
+
+function gatewayIdentity(g: IGateway): MeshIdentity {
+  return { name: g.name, namespace: g.workloadNamespace, serviceAccounts: [g.serviceAccount], sidecar: true, podSelector: { ...g.selector } };
+}

@@ -1,0 +1,160 @@
+import { Chart, Testing } from 'cdk8s';
+import {
+  analyze, Certificate, ClusterIssuer, GatewayCredential, GatewayTlsMode, Issuer, IssuerType, Gateway, TlsProtocolVersion,
+} from '../../lib';
+import { WARNING_METADATA } from '../../lib/private/warnings';
+import { expectValidManifests } from '../util/schema';
+
+function setup() {
+  const app = Testing.app();
+  const chart = new Chart(app, 'ingress', { namespace: 'istio-ingress' });
+  const issuer = new Issuer(chart, 'selfsigned', { type: IssuerType.selfSigned() });
+  const gateway = new Gateway(chart, 'mygateway', {
+    hosts: ['tenanta.example.com', 'tenantb.example.com'], defaultHttpServer: false, workloadNamespace: 'istio-ingress',
+  });
+  return { app, chart, issuer, gateway };
+}
+
+const gatewayOf = (manifests: any[]) => manifests.find((m) => m.kind === 'Gateway');
+
+describe('Gateway HTTPS servers', () => {
+  test('default: SIMPLE on 443 with a Certificate issued in the gateway workload namespace for the server hosts', () => {
+    const { app, chart, issuer, gateway } = setup();
+    const server = gateway.addHttpsServer({ credential: GatewayCredential.issue({ issuer }) });
+    const manifests = Testing.synth(chart);
+    expect(manifests).toMatchSnapshot();
+    expectValidManifests(manifests);
+    expect(gatewayOf(manifests).spec.servers).toEqual([{
+      name: 'https-443',
+      port: { number: 443, name: 'https-443', protocol: 'HTTPS' },
+      hosts: ['tenanta.example.com', 'tenantb.example.com'],
+      tls: { mode: 'SIMPLE', credentialName: 'mygateway-https-443-tls' },
+    }]);
+    const cert = manifests.find((m) => m.kind === 'Certificate');
+    expect(cert.metadata).toEqual({ name: 'mygateway-https-443-tls', namespace: 'istio-ingress' });
+    expect(cert.spec.dnsNames).toEqual(['tenanta.example.com', 'tenantb.example.com']);
+    expect(server.credentialName).toBe('mygateway-https-443-tls');
+    expect(server.certificate!.namespace).toBe('istio-ingress');
+    expect(server.redirect).toBeUndefined();
+    expect(analyze(app).errors).toEqual([]);
+  });
+
+  test('the Certificate follows the workload namespace, not the Gateway object namespace', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    const root = new ClusterIssuer(chart, 'corp', { type: IssuerType.ca({ secretName: 'corp-ca' }) });
+    const gateway = new Gateway(chart, 'gw', { hosts: ['shop.example.com'], defaultHttpServer: false });
+    gateway.addHttpsServer({ credential: GatewayCredential.issue({ issuer: root, secretName: 'shop-tls' }) });
+    const manifests = Testing.synth(chart);
+    expect(gatewayOf(manifests).metadata.namespace).toBe('shop');
+    expect(manifests.find((m) => m.kind === 'Certificate').metadata.namespace).toBe('istio-system');
+    expect(analyze(app).errors).toEqual([]);
+  });
+
+  test('S7: SIMPLE with gateway-ca-tls (ECDSA 256, three names) plus HTTP->HTTPS redirect', () => {
+    const { app, chart, issuer, gateway } = setup();
+    const server = gateway.addHttpsServer({
+      credential: GatewayCredential.issue({ issuer, name: 'gateway-cert', secretName: 'gateway-ca-tls', dnsNames: ['example.com', 'tenanta.example.com', 'tenantb.example.com'] }),
+      redirectHttp: true,
+    });
+    const manifests = Testing.synth(chart);
+    expectValidManifests(manifests);
+    expect(gatewayOf(manifests).spec.servers).toEqual([
+      { name: 'https-443', port: { number: 443, name: 'https-443', protocol: 'HTTPS' }, hosts: ['tenanta.example.com', 'tenantb.example.com'],
+        tls: { mode: 'SIMPLE', credentialName: 'gateway-ca-tls' } },
+      { name: 'http-redirect-80', port: { number: 80, name: 'http-redirect-80', protocol: 'HTTP' }, hosts: ['tenanta.example.com', 'tenantb.example.com'],
+        tls: { httpsRedirect: true } },
+    ]);
+    expect(manifests.find((m) => m.kind === 'Certificate').spec).toMatchObject({
+      secretName: 'gateway-ca-tls', dnsNames: ['example.com', 'tenanta.example.com', 'tenantb.example.com'],
+      privateKey: { algorithm: 'ECDSA', size: 256 }, issuerRef: { name: 'selfsigned', kind: 'Issuer' },
+    });
+    expect(server.redirect!.name).toBe('http-redirect-80');
+    expect(analyze(app).errors).toEqual([]);
+  });
+
+  test('MUTUAL with a separate client CA, client SANs and TLS 1.3', () => {
+    const { app, chart, issuer, gateway } = setup();
+    const clientCa = new Certificate(chart, 'client-ca', { issuer, secretName: 'client-ca', commonName: 'clients', isCa: true });
+    gateway.addHttpsServer({
+      credential: GatewayCredential.issue({ issuer, secretName: 'mtls' }),
+      mode: GatewayTlsMode.MUTUAL,
+      clientCa: GatewayCredential.fromCertificate(clientCa),
+      clientSubjectAltNames: ['spiffe://partner/ns/a/sa/b'],
+      minProtocolVersion: TlsProtocolVersion.TLS_V1_3,
+    });
+    const manifests = Testing.synth(chart);
+    expectValidManifests(manifests);
+    expect(gatewayOf(manifests).spec.servers[0].tls).toEqual({
+      mode: 'MUTUAL', credentialName: 'mtls', caCertCredentialName: 'client-ca', subjectAltNames: ['spiffe://partner/ns/a/sa/b'], minProtocolVersion: 'TLSV1_3',
+    });
+    expect(analyze(app).errors).toEqual([]);
+  });
+
+  test('MUTUAL with the CA of the credential secret (ca.crt)', () => {
+    const { chart, issuer, gateway } = setup();
+    gateway.addHttpsServer({ credential: GatewayCredential.issue({ issuer, secretName: 'mtls' }), mode: GatewayTlsMode.MUTUAL });
+    expect(gatewayOf(Testing.synth(chart)).spec.servers[0].tls).toEqual({ mode: 'MUTUAL', credentialName: 'mtls' });
+  });
+
+  test('PASSTHROUGH routes by SNI on a TLS port', () => {
+    const { chart, gateway } = setup();
+    gateway.addTlsPassthroughServer({ hosts: ['nginx.example.com'] });
+    const manifests = Testing.synth(chart);
+    expectValidManifests(manifests);
+    expect(gatewayOf(manifests).spec.servers).toEqual([{
+      name: 'tls-443', port: { number: 443, name: 'tls-443', protocol: 'TLS' }, hosts: ['nginx.example.com'], tls: { mode: 'PASSTHROUGH' },
+    }]);
+  });
+
+  test('fromExternalSecret is exempt from the credential check; fromSecretName is checked', () => {
+    const { app, gateway } = setup();
+    gateway.addHttpsServer({ credential: GatewayCredential.fromExternalSecret('vault-tls'), hosts: ['tenanta.example.com'] });
+    gateway.addHttpsServer({ credential: GatewayCredential.fromSecretName('nowhere-tls'), hosts: ['tenantb.example.com'], port: 8443 });
+    const errors = analyze(app).errors;
+    expect(errors.map((e) => e.rule)).toEqual(['gateway-credential']);
+    expect(errors[0].message).toMatch(/'credentialName' "nowhere-tls" is not produced/);
+  });
+
+  test('warns when a given Certificate does not cover the server hosts', () => {
+    const { chart, issuer, gateway } = setup();
+    const cert = new Certificate(chart, 'only-a', { issuer, secretName: 'only-a', dnsNames: ['tenanta.example.com'] });
+    gateway.addHttpsServer({ credential: GatewayCredential.fromCertificate(cert) });
+    const warnings = gateway.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => m.data);
+    expect(warnings).toEqual([expect.stringMatching(/hosts tenantb.example.com are not in the DNS names of Certificate "only-a".*\[gateway-tls:host-not-in-certificate\]/)]);
+  });
+
+  test('throws when a given Certificate is not in the gateway workload namespace', () => {
+    const { chart, gateway } = setup();
+    const other = new ClusterIssuer(chart, 'root', { type: IssuerType.selfSigned() });
+    const cert = new Certificate(chart, 'elsewhere', { issuer: other, namespace: 'shop', secretName: 'x', dnsNames: ['tenanta.example.com'] });
+    expect(() => gateway.addHttpsServer({ credential: GatewayCredential.fromCertificate(cert) }))
+      .toThrow(/\[ingress\/mygateway\] 'addHttpsServer\(https-443\).credential' is a Certificate in namespace "shop", but the gateway pods run in "istio-ingress".*Fix: create the Certificate with namespace: "istio-ingress"/);
+  });
+
+  test('throws when issuing for host * without dnsNames', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'istio-system' });
+    const gateway = new Gateway(chart, 'gw', { defaultHttpServer: false });
+    const issuer = ClusterIssuer.fromClusterIssuerName('letsencrypt');
+    expect(() => gateway.addHttpsServer({ credential: GatewayCredential.issue({ issuer }) }))
+      .toThrow(/'addHttpsServer\(https-443\).credential.dnsNames' cannot be derived from server host '\*'.*Fix: pass dnsNames/);
+  });
+
+  test('throws on clientCa with SIMPLE', () => {
+    const { issuer, gateway } = setup();
+    expect(() => gateway.addHttpsServer({ credential: GatewayCredential.issue({ issuer }), clientCa: GatewayCredential.fromSecretName('ca') }))
+      .toThrow(/'addHttpsServer\(https-443\).clientCa' only applies to MUTUAL or OPTIONAL_MUTUAL, got "SIMPLE". Fix: set mode: GatewayTlsMode.MUTUAL/);
+  });
+
+  test('throws on a PASSTHROUGH server for every host', () => {
+    const { gateway } = setup();
+    expect(() => gateway.addTlsPassthroughServer({ hosts: ['*'] })).toThrow(/'addTlsPassthroughServer\(tls-443\).hosts' must name the SNI hosts/);
+  });
+
+  test('throws on an HTTPS server on a port already used for HTTP', () => {
+    const { issuer, gateway } = setup();
+    gateway.addHttpServer({ port: 8080 });
+    expect(() => gateway.addHttpsServer({ credential: GatewayCredential.issue({ issuer }), port: 8080 })).toThrow(/'servers\[1\].port' is already used by server 'http-8080'/);
+  });
+});

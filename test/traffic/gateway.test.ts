@@ -1,0 +1,159 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { Gateway, ServerProtocol } from '../../lib/traffic/gateway';
+import { expectValidManifests } from '../util/schema';
+
+function gatewayOf(chart: Chart): any {
+  const manifests = Testing.synth(chart);
+  expectValidManifests(manifests);
+  return manifests.find((o) => o.kind === 'Gateway');
+}
+
+describe('Gateway', () => {
+  test('default configuration (S1 gateway)', () => {
+    const chart = Testing.chart();
+    new Gateway(chart, 'gateway');
+    const manifests = Testing.synth(chart);
+    expectValidManifests(manifests);
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('S1: name gateway, selector istio=ingressgateway, port 80 HTTP, hosts *', () => {
+    const chart = Testing.chart();
+    const gw = new Gateway(chart, 'gateway');
+    const obj = gatewayOf(chart);
+    expect(obj.apiVersion).toBe('networking.istio.io/v1');
+    expect(obj.metadata).toEqual({ name: 'gateway', namespace: 'default' });
+    expect(obj.spec.selector).toEqual({ istio: 'ingressgateway' });
+    expect(obj.spec.servers).toEqual([{ name: 'http-80', port: { number: 80, name: 'http-80', protocol: 'HTTP' }, hosts: ['*'] }]);
+    expect(gw.ref).toBe('default/gateway');
+    expect(gw.hosts).toEqual(['*']);
+  });
+
+  test('documented defaults: workload identity of the Istio ingress gateway', () => {
+    const gw = new Gateway(Testing.chart(), 'gateway');
+    expect(gw.workloadNamespace).toBe('istio-system');
+    expect(gw.serviceAccount).toBe('istio-ingressgateway-service-account');
+    expect(gw.principal).toBe('cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account');
+    expect(gw.selector).toEqual({ istio: 'ingressgateway' });
+  });
+
+  test('takes the chart namespace, or an explicit name and namespace', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c', { namespace: 'istio-ingress' });
+    const gw = new Gateway(chart, 'gw', { name: 'mygateway' });
+    expect(gw.ref).toBe('istio-ingress/mygateway');
+    const other = new Gateway(chart, 'other', { namespace: 'edge', selector: { app: 'edge-gateway' }, hosts: ['shop.example.com'] });
+    expect(other.ref).toBe('edge/other');
+    const objs = Testing.synth(chart);
+    expectValidManifests(objs);
+    const o = objs.find((m) => m.metadata?.name === 'other') as any;
+    expect(o.metadata.namespace).toBe('edge');
+    expect(o.spec.selector).toEqual({ app: 'edge-gateway' });
+    expect(o.spec.servers[0].hosts).toEqual(['shop.example.com']);
+  });
+
+  test('exposes the Gateway object as the default child', () => {
+    const gw = new Gateway(Testing.chart(), 'gateway');
+    expect(ApiObject.of(gw)).toBe(gw.resource);
+  });
+
+  test('servers added later are rendered (lazy spec)', () => {
+    const chart = Testing.chart();
+    const gw = new Gateway(chart, 'gateway', { hosts: ['tenanta.example.com'] });
+    const server = gw.addHttpServer({ port: 8080, hosts: ['*.example.com', 'default/api.example.com'], name: 'http-alt' });
+    expect(server).toEqual({ name: 'http-alt', port: 8080, protocol: ServerProtocol.HTTP, hosts: ['*.example.com', 'default/api.example.com'] });
+    const obj = gatewayOf(chart);
+    expect(obj.spec.servers).toHaveLength(2);
+    expect(obj.spec.servers[1]).toEqual({ name: 'http-alt', port: { number: 8080, name: 'http-alt', protocol: 'HTTP' }, hosts: ['*.example.com', 'default/api.example.com'] });
+    expect(gw.hosts).toEqual(['tenanta.example.com', '*.example.com', 'default/api.example.com']);
+    expect(gw.servers.map((s) => s.name)).toEqual(['http-80', 'http-alt']);
+  });
+
+  test('a second HTTP server on port 80 gets a unique default name', () => {
+    const chart = Testing.chart();
+    const gw = new Gateway(chart, 'gateway', { hosts: ['a.example.com'] });
+    expect(gw.addHttpServer({ hosts: ['b.example.com'] }).name).toBe('http-80-2');
+  });
+
+  test('renders an HTTP to HTTPS redirect server', () => {
+    const chart = Testing.chart();
+    const gw = new Gateway(chart, 'gateway', { defaultHttpServer: false });
+    gw.addHttpServer({ hosts: ['example.com'], httpsRedirect: true });
+    expect(gatewayOf(chart).spec.servers).toEqual([
+      { name: 'http-80', port: { number: 80, name: 'http-80', protocol: 'HTTP' }, hosts: ['example.com'], tls: { httpsRedirect: true } },
+    ]);
+  });
+
+  test('fails synth when a gateway ends up with no servers', () => {
+    const chart = Testing.chart();
+    new Gateway(chart, 'gateway', { defaultHttpServer: false });
+    expect(() => Testing.synth(chart)).toThrow(/Gateway 'default\/gateway' has no servers. Fix: call addHttpServer\(\)/);
+  });
+
+  test('fromName references an existing gateway', () => {
+    const chart = Testing.chart();
+    const gw = Gateway.fromName(chart, 'public', 'istio-system/public-gateway', { hosts: ['*.example.com'] });
+    expect(gw.ref).toBe('istio-system/public-gateway');
+    expect(gw.name).toBe('public-gateway');
+    expect(gw.namespace).toBe('istio-system');
+    expect(gw.hosts).toEqual(['*.example.com']);
+    expect(gw.principal).toBe('cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account');
+    expect(Gateway.fromName(chart, 'local', 'gw').ref).toBe('default/gw');
+    expect(Gateway.fromName(chart, 'any', 'gw2').hosts).toEqual(['*']);
+    expect(Testing.synth(chart)).toEqual([]);
+  });
+
+  describe('validation', () => {
+    test('throws for an invalid host', () => {
+      expect(() => new Gateway(Testing.chart(), 'gateway', { hosts: ['Example.com'] }))
+        .toThrow(/\[test\/gateway\] 'hosts\[0\]' must be '\[namespace\/\]host' .* got "Example.com"/);
+      expect(() => new Gateway(Testing.chart(), 'gateway', { hosts: ['a.*.example.com'] }))
+        .toThrow(/'hosts\[0\]' must be .* got "a.\*.example.com"/);
+      expect(() => new Gateway(Testing.chart(), 'gateway', { hosts: ['bad_ns/example.com'] }))
+        .toThrow(/'hosts\[0\]' must be .* got "bad_ns\/example.com"/);
+    });
+
+    test('accepts namespaced and wildcard hosts', () => {
+      const gw = new Gateway(Testing.chart(), 'gateway', { hosts: ['*', '*.example.com', './a.example.com', '*/b.example.com', 'prod/c.example.com'] });
+      expect(gw.hosts).toHaveLength(5);
+    });
+
+    test('throws for empty or duplicate hosts', () => {
+      expect(() => new Gateway(Testing.chart(), 'gateway', { hosts: [] })).toThrow(/'hosts' must list at least one host, got \[\]/);
+      expect(() => new Gateway(Testing.chart(), 'gateway', { hosts: ['a.com', 'a.com'] })).toThrow(/'hosts' lists a host twice, got "a.com"/);
+    });
+
+    test('throws for a port out of range', () => {
+      const gw = new Gateway(Testing.chart(), 'gateway');
+      expect(() => gw.addHttpServer({ port: 70000, hosts: ['x.example.com'] })).toThrow(/'servers\[1\].port' must be an integer from 1 to 65535, got 70000/);
+    });
+
+    test('throws for a duplicate server name', () => {
+      const gw = new Gateway(Testing.chart(), 'gateway');
+      expect(() => gw.addHttpServer({ port: 8080, name: 'http-80' })).toThrow(/'servers\[1\].name' must be unique within the gateway, got "http-80"/);
+    });
+
+    test('throws for overlapping hosts on the same port', () => {
+      const gw = new Gateway(Testing.chart(), 'gateway');
+      expect(() => gw.addHttpServer({ hosts: ['*'] })).toThrow(/'servers\[1\].hosts' overlaps server 'http-80' on port 80, got \["\*"\]/);
+    });
+
+    test('throws for two protocols on one port', () => {
+      const gw = new Gateway(Testing.chart(), 'gateway');
+      expect(() => gw._addServer({ name: 'tcp', port: 80, protocol: ServerProtocol.TCP, hosts: ['*'] }))
+        .toThrow(/'servers\[1\].port' is already used by server 'http-80' with protocol HTTP .* got 80/);
+    });
+
+    test('throws for an empty selector', () => {
+      expect(() => new Gateway(Testing.chart(), 'gateway', { selector: {} })).toThrow(/'selector' must not be empty .* got \{\}/);
+    });
+
+    test('throws for an invalid name', () => {
+      expect(() => new Gateway(Testing.chart(), 'My_Gateway')).toThrow(/'name' must be a DNS-1123 subdomain .* got "My_Gateway"/);
+    });
+
+    test('throws for a malformed fromName reference', () => {
+      expect(() => Gateway.fromName(Testing.chart(), 'x', 'a/b/c')).toThrow(/'ref' must be '<namespace>\/<name>' or '<name>', got "a\/b\/c"/);
+    });
+  });
+});

@@ -1,0 +1,326 @@
+import { Chart, Duration, Testing } from 'cdk8s';
+import * as istio from '../../imports/networking.istio.io';
+import {
+  H2UpgradePolicy, LoadBalancer, LocalityLoadBalancing, TlsMode, TrafficPolicy, renderTrafficPolicy,
+} from '../../lib/traffic/traffic-policy';
+import { istioDuration } from '../../lib/private/istio-duration';
+import { expectValidManifests } from '../util/schema';
+
+/** S5: the httpbin circuit breaker. */
+const CIRCUIT_BREAKER: TrafficPolicy = {
+  connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+  outlierDetection: { consecutive5xxErrors: 1, interval: Duration.seconds(1), baseEjectionTime: Duration.minutes(3), maxEjectionPercent: 100 },
+};
+
+const OUTLIER = { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30) };
+
+function render(policy: TrafficPolicy, chart: Chart = Testing.chart()): Record<string, any> {
+  return renderTrafficPolicy(chart, 'trafficPolicy', policy);
+}
+
+/** Puts the rendered policy in a DestinationRule and validates it against the Istio CRD schema. */
+function expectSchemaValid(trafficPolicy: Record<string, unknown>, subsets?: istio.DestinationRuleSpecSubsets[]) {
+  const chart = Testing.chart();
+  new istio.DestinationRule(chart, 'dr', {
+    metadata: { name: 'httpbin' },
+    spec: { host: 'httpbin.default.svc.cluster.local', trafficPolicy: trafficPolicy as istio.DestinationRuleSpecTrafficPolicy, subsets },
+  });
+  const manifests = Testing.synth(chart);
+  expectValidManifests(manifests);
+  return manifests[0];
+}
+
+describe('istioDuration', () => {
+  test.each([
+    [Duration.seconds(1), '1s'],
+    [Duration.minutes(3), '3m'],
+    [Duration.seconds(180), '3m'],
+    [Duration.seconds(90), '90s'],
+    [Duration.millis(1500), '1500ms'],
+    [Duration.millis(250), '250ms'],
+    [Duration.hours(2), '2h'],
+    [Duration.days(1), '24h'],
+    [Duration.seconds(1.1), '1100ms'],
+  ])('renders %s as the largest exact unit %s', (d, expected) => {
+    expect(istioDuration(Testing.chart(), 'timeout', d)).toBe(expected);
+  });
+
+  test('throws for durations under 1ms (the CRD CEL rule)', () => {
+    expect(() => istioDuration(Testing.chart(), 'timeout', Duration.millis(0))).toThrow(/'timeout' must be at least 1ms, got "0ms"/);
+  });
+
+  test('throws for fractional milliseconds', () => {
+    expect(() => istioDuration(Testing.chart(), 'timeout', Duration.millis(1.5))).toThrow(/'timeout' must be a whole number of milliseconds/);
+  });
+});
+
+describe('renderTrafficPolicy', () => {
+  test('renders the S5 circuit breaker exactly', () => {
+    expect(render(CIRCUIT_BREAKER)).toEqual({
+      connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+      outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
+    });
+  });
+
+  test('the S5 circuit breaker is a schema-valid DestinationRule', () => {
+    const dr = expectSchemaValid(render(CIRCUIT_BREAKER));
+    expect(dr.spec.trafficPolicy.outlierDetection.baseEjectionTime).toBe('3m');
+  });
+
+  test('renders an empty policy as an empty object', () => {
+    expect(render({})).toEqual({});
+  });
+
+  test('renders every connection pool field', () => {
+    const out = render({
+      connectionPool: {
+        tcp: {
+          maxConnections: 100, connectTimeout: Duration.millis(30), idleTimeout: Duration.hours(1), maxConnectionDuration: Duration.minutes(30),
+          tcpKeepalive: { probes: 3, time: Duration.hours(2), interval: Duration.seconds(75) },
+        },
+        http: {
+          http1MaxPendingRequests: 10, http2MaxRequests: 1000, maxRequestsPerConnection: 0, maxRetries: 3, idleTimeout: Duration.seconds(30),
+          maxConcurrentStreams: 100, h2UpgradePolicy: H2UpgradePolicy.UPGRADE, useClientProtocol: false,
+        },
+      },
+    });
+    expect(out.connectionPool).toEqual({
+      tcp: { maxConnections: 100, connectTimeout: '30ms', idleTimeout: '1h', maxConnectionDuration: '30m', tcpKeepalive: { probes: 3, time: '2h', interval: '75s' } },
+      http: {
+        http1MaxPendingRequests: 10, http2MaxRequests: 1000, maxRequestsPerConnection: 0, maxRetries: 3, idleTimeout: '30s',
+        maxConcurrentStreams: 100, h2UpgradePolicy: 'UPGRADE', useClientProtocol: false,
+      },
+    });
+    expectSchemaValid(out);
+  });
+
+  test.each([
+    [LoadBalancer.ROUND_ROBIN, 'ROUND_ROBIN'],
+    [LoadBalancer.RANDOM, 'RANDOM'],
+    [LoadBalancer.LEAST_REQUEST, 'LEAST_REQUEST'],
+    [LoadBalancer.PASSTHROUGH, 'PASSTHROUGH'],
+  ])('renders the simple load balancer %#', (lb, simple) => {
+    expect(render({ loadBalancer: lb }).loadBalancer).toEqual({ simple });
+  });
+
+  test('renders consistent hashing on a header, a cookie and the source IP', () => {
+    expect(render({ loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'x-user' }) }).loadBalancer).toEqual({ consistentHash: { httpHeaderName: 'x-user' } });
+    expect(render({ loadBalancer: LoadBalancer.consistentHash({ useSourceIp: true }) }).loadBalancer).toEqual({ consistentHash: { useSourceIp: true } });
+    const cookie = render({ loadBalancer: LoadBalancer.consistentHash({ httpCookie: { name: 'session', path: '/', ttl: Duration.seconds(0) } }) });
+    expect(cookie.loadBalancer).toEqual({ consistentHash: { httpCookie: { name: 'session', path: '/', ttl: '0s' } } });
+    expectSchemaValid(cookie);
+  });
+
+  test('renders S5 locality failover us-west -> us-east with outlier detection', () => {
+    const out = render({
+      loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.failover([{ from: 'us-west', to: 'us-east' }]) }),
+      outlierDetection: OUTLIER,
+    });
+    expect(out.loadBalancer).toEqual({ simple: 'ROUND_ROBIN', localityLbSetting: { failover: [{ from: 'us-west', to: 'us-east' }] } });
+    expectSchemaValid(out);
+  });
+
+  test('renders S5 locality-weighted distribution 50/30/20', () => {
+    const out = render({
+      loadBalancer: LoadBalancer.leastRequest({
+        locality: LocalityLoadBalancing.distribute([{ from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 50, 'us-west/zone2/*': 30, 'us-east/*': 20 } }]),
+      }),
+    });
+    expect(out.loadBalancer.localityLbSetting).toEqual({
+      distribute: [{ from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 50, 'us-west/zone2/*': 30, 'us-east/*': 20 } }],
+    });
+    expectSchemaValid(out);
+  });
+
+  test('renders failoverPriority, disabled locality and warm-up', () => {
+    const prio = render({
+      loadBalancer: LoadBalancer.random({ locality: LocalityLoadBalancing.failoverPriority(['topology.istio.io/network', 'topology.kubernetes.io/region']) }),
+      outlierDetection: OUTLIER,
+    });
+    expect(prio.loadBalancer.localityLbSetting).toEqual({ failoverPriority: ['topology.istio.io/network', 'topology.kubernetes.io/region'] });
+    expect(render({ loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.DISABLED }) }).loadBalancer.localityLbSetting).toEqual({ enabled: false });
+    const warm = render({ loadBalancer: LoadBalancer.roundRobin({ warmup: Duration.seconds(60) }) });
+    expect(warm.loadBalancer).toEqual({ simple: 'ROUND_ROBIN', warmup: { duration: '1m' } });
+    expectSchemaValid(warm);
+  });
+
+  test('accepts failover when the outlier detection is inherited from the enclosing policy', () => {
+    const chart = Testing.chart();
+    const subset = renderTrafficPolicy(chart, 'subsets[0].trafficPolicy', {
+      loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.failover([{ from: 'us-west', to: 'us-east' }]) }),
+    }, { inherited: { outlierDetection: OUTLIER } });
+    expect(subset.outlierDetection).toBeUndefined();
+  });
+
+  test('renders client TLS modes', () => {
+    expect(render({ tls: { mode: TlsMode.ISTIO_MUTUAL } }).tls).toEqual({ mode: 'ISTIO_MUTUAL' });
+    const simple = render({ tls: { mode: TlsMode.SIMPLE, sni: 'api.example.com', subjectAltNames: ['api.example.com'], caCertificates: '/etc/certs/ca.pem' } });
+    expect(simple.tls).toEqual({ mode: 'SIMPLE', sni: 'api.example.com', subjectAltNames: ['api.example.com'], caCertificates: '/etc/certs/ca.pem' });
+    const mutual = render({ tls: { mode: TlsMode.MUTUAL, credentialName: 'client-credential' } });
+    expect(mutual.tls).toEqual({ mode: 'MUTUAL', credentialName: 'client-credential' });
+    expect(render({ tls: { mode: TlsMode.DISABLE } }).tls).toEqual({ mode: 'DISABLE' });
+    expectSchemaValid(mutual);
+  });
+
+  test('renders port-level settings with port numbers', () => {
+    const out = render({
+      loadBalancer: LoadBalancer.RANDOM,
+      portLevelSettings: [
+        { port: 80, loadBalancer: LoadBalancer.LEAST_REQUEST },
+        { port: 9080, connectionPool: { tcp: { maxConnections: 10 } }, tls: { mode: TlsMode.ISTIO_MUTUAL } },
+      ],
+    });
+    expect(out.portLevelSettings).toEqual([
+      { port: { number: 80 }, loadBalancer: { simple: 'LEAST_REQUEST' } },
+      { port: { number: 9080 }, connectionPool: { tcp: { maxConnections: 10 } }, tls: { mode: 'ISTIO_MUTUAL' } },
+    ]);
+    expectSchemaValid(out);
+  });
+
+  test('renders subset policies that validate in a DestinationRule', () => {
+    const chart = Testing.chart();
+    const tp = renderTrafficPolicy(chart, 'subsets[0].trafficPolicy', { loadBalancer: LoadBalancer.RANDOM });
+    expectSchemaValid({}, [{ name: 'v1', labels: { version: 'v1' }, trafficPolicy: tp as istio.DestinationRuleSpecSubsetsTrafficPolicy }]);
+  });
+});
+
+describe('renderTrafficPolicy validation', () => {
+  const failover = LocalityLoadBalancing.failover([{ from: 'us-west', to: 'us-east' }]);
+
+  test('throws when locality failover has no outlier detection, and explains why', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: failover }) }))
+      .toThrow(/\[test\] 'trafficPolicy.outlierDetection' is required with locality failover: Istio only fails over once outlier detection ejects .* got nothing\. Fix: add outlierDetection/);
+  });
+
+  test('throws when locality failover has outlier detection that can eject nothing', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: failover }), outlierDetection: { consecutive5xxErrors: 0 } }))
+      .toThrow(/'trafficPolicy.outlierDetection' is required with locality failover.*got \{"consecutive5xxErrors":0\}/);
+  });
+
+  test('throws when a port-level failover has no outlier detection anywhere', () => {
+    expect(() => render({ portLevelSettings: [{ port: 80, loadBalancer: LoadBalancer.roundRobin({ locality: failover }) }] }))
+      .toThrow(/'trafficPolicy.portLevelSettings\[0\].outlierDetection' is required with locality failover/);
+  });
+
+  test('throws when distribute weights do not sum to 100', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.distribute([{ from: 'us-west/*', to: { 'us-west/*': 50, 'us-east/*': 30 } }]) }) }))
+      .toThrow(/'trafficPolicy.loadBalancer.locality.distribute\[0\].to' weights must sum to 100, got "50\+30=80"/);
+  });
+
+  test('throws for a non-integer distribute weight', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.distribute([{ from: 'us-west/*', to: { 'us-west/*': 99.5, 'us-east/*': 0.5 } }]) }) }))
+      .toThrow(/'trafficPolicy.loadBalancer.locality.distribute\[0\].to\["us-west\/\*"\]' must be an integer from 0 to 100, got 99.5/);
+  });
+
+  test('throws for a malformed distribute locality', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.distribute([{ from: '*/zone1', to: { 'us-west/*': 100 } }]) }) }))
+      .toThrow(/'trafficPolicy.loadBalancer.locality.distribute\[0\].from' must be a locality .* got "\*\/zone1"/);
+  });
+
+  test('throws for a failover between zones instead of regions', () => {
+    expect(() => render({ outlierDetection: OUTLIER, loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.failover([{ from: 'us-west/zone1', to: 'us-east' }]) }) }))
+      .toThrow(/'trafficPolicy.loadBalancer.locality.failover\[0\].from' must be a region name .* got "us-west\/zone1"/);
+  });
+
+  test('throws for a failover to the same region', () => {
+    expect(() => render({ outlierDetection: OUTLIER, loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.failover([{ from: 'us-west', to: 'us-west' }]) }) }))
+      .toThrow(/'trafficPolicy.loadBalancer.locality.failover\[0\].to' must differ from 'from', got "us-west"/);
+  });
+
+  test('throws for an empty failover list', () => {
+    expect(() => render({ outlierDetection: OUTLIER, loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.failover([]) }) }))
+      .toThrow(/'trafficPolicy.loadBalancer.locality.failover' must list at least one rule, got \[\]/);
+  });
+
+  test('throws for maxEjectionPercent over 100', () => {
+    expect(() => render({ outlierDetection: { maxEjectionPercent: 150 } }))
+      .toThrow(/'trafficPolicy.outlierDetection.maxEjectionPercent' must be an integer from 0 to 100, got 150/);
+  });
+
+  test('throws for minHealthPercent below 0', () => {
+    expect(() => render({ outlierDetection: { minHealthPercent: -1 } }))
+      .toThrow(/'trafficPolicy.outlierDetection.minHealthPercent' must be an integer from 0 to 100, got -1/);
+  });
+
+  test('throws for maxConnections 0', () => {
+    expect(() => render({ connectionPool: { tcp: { maxConnections: 0 } } }))
+      .toThrow(/'trafficPolicy.connectionPool.tcp.maxConnections' must be an integer from 1 to 2147483647, got 0/);
+  });
+
+  test('throws for a fractional http1MaxPendingRequests', () => {
+    expect(() => render({ connectionPool: { http: { http1MaxPendingRequests: 1.5 } } }))
+      .toThrow(/'trafficPolicy.connectionPool.http.http1MaxPendingRequests' must be an integer from 1 to 2147483647, got 1.5/);
+  });
+
+  test('throws for a zero outlier interval', () => {
+    expect(() => render({ outlierDetection: { interval: Duration.seconds(0) } }))
+      .toThrow(/'trafficPolicy.outlierDetection.interval' must be at least 1ms, got "0ms"/);
+  });
+
+  test('throws for a keepalive time that is not whole seconds', () => {
+    expect(() => render({ connectionPool: { tcp: { tcpKeepalive: { time: Duration.millis(1500) } } } }))
+      .toThrow(/'trafficPolicy.connectionPool.tcp.tcpKeepalive.time' must be a whole number of seconds.*got "1500ms"/);
+  });
+
+  test('throws for consecutiveLocalOriginFailures without splitExternalLocalOriginErrors', () => {
+    expect(() => render({ outlierDetection: { consecutiveLocalOriginFailures: 3 } }))
+      .toThrow(/'trafficPolicy.outlierDetection.consecutiveLocalOriginFailures' only takes effect with splitExternalLocalOriginErrors: true, got 3/);
+  });
+
+  test('throws for consistent hashing with two keys or none', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'x-user', useSourceIp: true }) }))
+      .toThrow(/'trafficPolicy.loadBalancer.consistentHash' must set exactly one hash key .* got \["httpHeaderName","useSourceIp"\]/);
+    expect(() => render({ loadBalancer: LoadBalancer.consistentHash({}) }))
+      .toThrow(/'trafficPolicy.loadBalancer.consistentHash' must set exactly one hash key .* got \[\]/);
+  });
+
+  test('throws for an upper-case hash header name', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'X-User' }) }))
+      .toThrow(/'trafficPolicy.loadBalancer.consistentHash.httpHeaderName' must be a lower-case HTTP header name, got "X-User". Fix: use "x-user"/);
+  });
+
+  test('throws for warm-up with RANDOM', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.random({ warmup: Duration.seconds(30) }) }))
+      .toThrow(/'trafficPolicy.loadBalancer.warmup' is only supported with ROUND_ROBIN and LEAST_REQUEST, not RANDOM, got "30 seconds"/);
+  });
+
+  test('throws for MUTUAL TLS without a client certificate', () => {
+    expect(() => render({ tls: { mode: TlsMode.MUTUAL } }))
+      .toThrow(/'trafficPolicy.tls.credentialName' is required with mode MUTUAL .* got nothing/);
+  });
+
+  test('throws for ISTIO_MUTUAL with a credentialName', () => {
+    expect(() => render({ tls: { mode: TlsMode.ISTIO_MUTUAL, credentialName: 'my-cert' } }))
+      .toThrow(/'trafficPolicy.tls.credentialName' must not be set with ISTIO_MUTUAL .* got "my-cert"/);
+  });
+
+  test('throws for DISABLE with TLS settings', () => {
+    expect(() => render({ tls: { mode: TlsMode.DISABLE, sni: 'a.example.com' } }))
+      .toThrow(/'trafficPolicy.tls.sni' has no effect with mode DISABLE, got "a.example.com"/);
+  });
+
+  test('throws for a client certificate without its key', () => {
+    expect(() => render({ tls: { mode: TlsMode.MUTUAL, clientCertificate: '/etc/certs/cert.pem' } }))
+      .toThrow(/'trafficPolicy.tls.privateKey' is required together with clientCertificate, got nothing/);
+  });
+
+  test('throws for credentialName combined with file paths', () => {
+    expect(() => render({ tls: { mode: TlsMode.SIMPLE, credentialName: 'cred', caCertificates: '/ca.pem' } }))
+      .toThrow(/'trafficPolicy.tls.caCertificates' cannot be combined with credentialName .*got "\/ca.pem"/);
+  });
+
+  test('throws for duplicate port-level ports', () => {
+    expect(() => render({ portLevelSettings: [{ port: 80, loadBalancer: LoadBalancer.RANDOM }, { port: 80, loadBalancer: LoadBalancer.LEAST_REQUEST }] }))
+      .toThrow(/'trafficPolicy.portLevelSettings\[\].port' must be unique, got 80/);
+  });
+
+  test('throws for an out-of-range port-level port', () => {
+    expect(() => render({ portLevelSettings: [{ port: 70000, loadBalancer: LoadBalancer.RANDOM }] }))
+      .toThrow(/'trafficPolicy.portLevelSettings\[0\].port' must be an integer from 1 to 65535, got 70000/);
+  });
+
+  test('throws for a port-level entry that sets nothing', () => {
+    expect(() => render({ portLevelSettings: [{ port: 80 }] }))
+      .toThrow(/'trafficPolicy.portLevelSettings\[0\]' sets nothing for its port, got \{"port":80\}/);
+  });
+});
