@@ -22,3 +22,8 @@ export * from './synth/synthesize';
 export * from './certificates/tenant-certificate-authority';
 export * from './traffic/traffic-policy';
 export * from './traffic/traffic-split';
+export * from './synth/analyzed-app';
+export * from './synth/mesh-testing';
+export * from './synth/run-synthesis';
+export * from './synth/synthesis-error';
+export { checkOutputDirectory, writeOutputDirectory, WriteResult, OutputDirectoryOptions, OUTPUT_MARKER_FILE } from './synth/write';

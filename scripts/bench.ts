@@ -20,7 +20,9 @@ import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
 import { DestinationRule, VirtualService } from '../imports/networking.istio.io';
-import { analyze, MeshApp, renderFiles, replaceDirectory, StringMatch } from '../lib';
+import { analyze, MeshApp, StringMatch } from '../lib';
+import { renderFiles } from '../lib/synth/synthesize';
+import { writeOutputDirectory } from '../lib/synth/write';
 
 interface CaseResult {
   readonly kind: string;
@@ -116,7 +118,7 @@ function runCase(kind: string, n: number): CaseResult {
   if (report.errors.length > 0) throw new Error(`bench app has analysis errors: ${report.errors.map((e) => e.message).join('; ')}`);
   const files = renderFiles(report);
   const memMs = Number(process.hrtime.bigint() - start) / 1e6;
-  replaceDirectory(path.join(outdir, 'dist'), files);
+  writeOutputDirectory(path.join(outdir, 'dist'), files);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   fs.rmSync(outdir, { recursive: true, force: true });
   return { kind, n, objects: report.objects.length, ms, memMs, maxRssMb: process.resourceUsage().maxRSS / 1024 };

@@ -1,19 +1,19 @@
 import { Construct } from 'constructs';
 import { MeshNamespace, MeshNamespaceProps, SidecarInjection } from './mesh-namespace';
 import { MtlsMode } from './peer-authentication';
+import { meshError } from '../private/errors';
 
-/** Props for `StrictMtlsNamespace`: those of MeshNamespace, with zero-trust defaults. */
-export interface StrictMtlsNamespaceProps extends MeshNamespaceProps {
+/**
+ * Props for `StrictMtlsNamespace`: those of MeshNamespace without `mtls`, which is always STRICT. Migrate a
+ * legacy client with `addWorkloadException(workload, MtlsMode.PERMISSIVE)` (or use a MeshNamespace) instead.
+ */
+export interface StrictMtlsNamespaceProps extends Omit<MeshNamespaceProps, 'mtls'> {
   /**
-   * Sidecar injection (a revision label with `SidecarInjection.revision()`).
+   * Sidecar injection (a revision label with `SidecarInjection.revision()`). Must inject: a STRICT policy on
+   * pods without a proxy enforces nothing, so DISABLED is an error.
    * @default SidecarInjection.ENABLED
    */
   readonly injection?: SidecarInjection;
-  /**
-   * mTLS mode of the namespace; PERMISSIVE or DISABLE while migrating.
-   * @default MtlsMode.STRICT
-   */
-  readonly mtls?: MtlsMode;
   /**
    * The AuthorizationPolicy `deny-all`. Opt out explicitly with `false`.
    * @default true
@@ -23,7 +23,8 @@ export interface StrictMtlsNamespaceProps extends MeshNamespaceProps {
 
 /**
  * A zero-trust namespace: sidecar injection, PeerAuthentication `default` STRICT, and AuthorizationPolicy
- * `deny-all`, so that only mTLS traffic that an `allowFrom` explicitly lets in reaches a workload.
+ * `deny-all`, so that only mTLS traffic that an `allowFrom` explicitly lets in reaches a workload. The
+ * namespace mode cannot be anything but STRICT; exceptions are per workload or port and explicit.
  *
  *   const ns = new StrictMtlsNamespace(chart, 'shop');
  *   customers.allowFrom(webFrontend);
@@ -31,11 +32,17 @@ export interface StrictMtlsNamespaceProps extends MeshNamespaceProps {
  */
 export class StrictMtlsNamespace extends MeshNamespace {
   constructor(scope: Construct, id: string, props: StrictMtlsNamespaceProps = {}) {
+    const mtls = (props as MeshNamespaceProps).mtls;
+    if (mtls !== undefined && mtls !== MtlsMode.STRICT) {
+      // Reachable from JavaScript or a cast: the type has no 'mtls'.
+      throw meshError(scope, `${id}.mtls`, 'cannot be set on a StrictMtlsNamespace (it is always STRICT)', mtls.value,
+        'use MeshNamespace for a PERMISSIVE or DISABLE namespace, or addWorkloadException() for one workload');
+    }
     const injection = props.injection ?? SidecarInjection.ENABLED;
     super(scope, id, {
       ...props,
       injection,
-      mtls: props.mtls ?? MtlsMode.STRICT,
+      mtls: MtlsMode.STRICT,
       denyAll: props.denyAll ?? true,
     });
   }

@@ -1,8 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { App, Yaml } from 'cdk8s';
+import { SynthesisError } from './synthesis-error';
 import { AnalysisReport, analyze } from '../analysis/analyze';
-import { CLUSTER_SCOPED_KINDS, Finding, formatFinding, IAnalysisRule, Manifest } from '../analysis/context';
+import { checkOutputDirectory, writeOutputDirectory } from './write';
+import { AnalyzedObject, CLUSTER_SCOPED_KINDS, Finding, IAnalysisRule } from '../analysis/context';
 
 /** Options for `synthesize()`. */
 export interface SynthesizeOptions {
@@ -29,15 +29,10 @@ export interface SynthesisResult {
   /** Paths relative to outdir, sorted. */
   readonly files: readonly string[];
   readonly objectCount: number;
+  /** Findings of the analysis that did not stop the synth. */
   readonly warnings: readonly Finding[];
-}
-
-/** Thrown when analysis finds errors (or warnings in strict mode). Nothing was written. */
-export class SynthesisError extends Error {
-  constructor(public readonly findings: readonly Finding[]) {
-    super(`Synthesis failed, dist/ left unchanged:\n  ${findings.map(formatFinding).join('\n  ')}`);
-    this.name = 'SynthesisError';
-  }
+  /** What the writer recovered or could not clean up (an interrupted earlier synth, a stale lock). */
+  readonly writeWarnings: readonly string[];
 }
 
 /**
@@ -53,10 +48,10 @@ export class SynthesisError extends Error {
 export function renderFiles(report: AnalysisReport): Map<string, string> {
   const byChart = new Map<string, Map<string, string>>();
   for (const o of report.objects) {
-    const chart = o.chart.node.id;
+    const chart = checkPathSegment(o.chart.node.path, 'chart id', o.chart.node.id);
     const files = byChart.get(chart) ?? new Map<string, string>();
     byChart.set(chart, files);
-    const rel = objectFile(o.manifest);
+    const rel = objectFile(o);
     if (files.has(rel)) {
       // Same kind and name in the same namespace of one chart: the duplicate-object rule reports it first.
       throw new Error(`[${o.path}] two objects would be written to ${chart}/${rel}`);
@@ -77,48 +72,46 @@ export function renderFiles(report: AnalysisReport): Map<string, string> {
   return out;
 }
 
-function objectFile(m: Manifest): string {
-  const dir = CLUSTER_SCOPED_KINDS.has(m.kind) ? '_cluster' : (m.metadata.namespace ?? 'default');
-  return `${dir}/${m.kind.toLowerCase()}-${m.metadata.name}.yaml`;
+function objectFile(o: AnalyzedObject): string {
+  const m = o.manifest;
+  const dir = CLUSTER_SCOPED_KINDS.has(m.kind) ? '_cluster' : checkPathSegment(o.path, 'metadata.namespace', m.metadata.namespace ?? 'default');
+  return `${dir}/${checkPathSegment(o.path, 'kind', m.kind).toLowerCase()}-${checkPathSegment(o.path, 'metadata.name', m.metadata.name)}.yaml`;
+}
+
+/**
+ * Names that become file or folder names must be one plain path segment: no separator, no '..', nothing
+ * hidden. Kubernetes would refuse such names anyway; here they would write outside the chart's folder.
+ */
+function checkPathSegment(constructPath: string, field: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(value) || value.includes('..')) {
+    throw new Error(`[${constructPath}] '${field}' must be a plain name (letters, digits, '-', '.', ':'; no '/' or '..'), got ${JSON.stringify(value)}. `
+      + 'Fix: use a DNS-1123 name such as "my-app"; file names in the output are made from it.');
+  }
+  return value;
 }
 
 /**
  * Synthesizes the app into outdir: validates the construct tree, runs the analysis rules over every
- * object, and only when there are no errors writes the files to a staging directory next to outdir
- * and swaps it into place. A failed synthesis leaves the previous outdir untouched.
+ * object, and only when there are no errors writes the files with `writeOutputDirectory()`: atomically,
+ * recoverably if killed, never outside outdir and never over a directory that is not a previous output.
+ * A failed synthesis leaves the previous outdir untouched.
  */
 export function synthesize(app: App, options: SynthesizeOptions = {}): SynthesisResult {
-  const outdir = path.resolve(options.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist');
+  const outdir = options.outdir ?? process.env.CDK8S_OUTDIR ?? 'dist';
+  // Refuse a dangerous outdir before any work (an empty CDK8S_OUTDIR would be the working directory).
+  checkOutputDirectory(outdir);
   const strict = options.strict ?? ['1', 'true'].includes((process.env.MESH_STRICT ?? '').toLowerCase());
   const report = analyze(app, { rules: options.rules });
   const blocking = strict ? report.findings : report.errors;
   if (blocking.length > 0) throw new SynthesisError(blocking);
 
   const files = renderFiles(report);
-  replaceDirectory(outdir, files);
-  return { outdir, files: [...files.keys()], objectCount: report.objects.length, warnings: report.warnings };
-}
-
-/**
- * Writes `files` (relative path → content) into a staging directory next to `outdir`, then swaps it into
- * place with renames. On any failure the staging directory is removed and the previous `outdir` restored.
- */
-export function replaceDirectory(outdir: string, files: ReadonlyMap<string, string>): void {
-  const staging = `${outdir}.staging-${process.pid}`;
-  const old = `${outdir}.old-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  try {
-    // Create each directory once rather than a recursive mkdir per file.
-    fs.mkdirSync(staging, { recursive: true });
-    for (const dir of new Set([...files.keys()].map((rel) => path.dirname(rel)))) fs.mkdirSync(path.join(staging, dir), { recursive: true });
-    for (const [rel, content] of files) fs.writeFileSync(path.join(staging, rel), content);
-    const hadOld = fs.existsSync(outdir);
-    if (hadOld) fs.renameSync(outdir, old);
-    fs.renameSync(staging, outdir);
-    if (hadOld) fs.rmSync(old, { recursive: true, force: true });
-  } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    if (!fs.existsSync(outdir) && fs.existsSync(old)) fs.renameSync(old, outdir);
-    throw err;
-  }
+  const written = writeOutputDirectory(outdir, files);
+  return {
+    outdir: written.outdir,
+    files: [...files.keys()],
+    objectCount: report.objects.length,
+    warnings: report.warnings,
+    writeWarnings: written.warnings,
+  };
 }

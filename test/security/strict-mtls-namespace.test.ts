@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { MtlsMode, SidecarInjection, StrictMtlsNamespace } from '../../lib';
 import { expectValidManifests } from '../util/schema';
-import { find } from '../util/security-fixtures';
+import { find, TestWorkload } from '../util/security-fixtures';
 
 describe('StrictMtlsNamespace', () => {
   test('default: injection, PeerAuthentication default STRICT and AuthorizationPolicy deny-all (empty spec)', () => {
@@ -17,14 +17,23 @@ describe('StrictMtlsNamespace', () => {
     expectValidManifests(out);
   });
 
-  test('migration: PERMISSIVE namespace, revision label, deny-all opted out explicitly', () => {
+  test('migration: a PERMISSIVE workload exception, revision label, deny-all opted out explicitly', () => {
     const chart = Testing.chart();
-    new StrictMtlsNamespace(chart, 'shop', { mtls: MtlsMode.PERMISSIVE, injection: SidecarInjection.revision('stable'), denyAll: false });
+    const ns = new StrictMtlsNamespace(chart, 'shop', { injection: SidecarInjection.revision('stable'), denyAll: false });
+    ns.addWorkloadException(new TestWorkload(chart, 'legacy', { namespace: 'shop' }), MtlsMode.PERMISSIVE);
     const out = Testing.synth(chart);
-    expect(find(out, 'PeerAuthentication', 'default', 'shop').spec.mtls.mode).toBe('PERMISSIVE');
+    expect(find(out, 'PeerAuthentication', 'default', 'shop').spec.mtls.mode).toBe('STRICT');
+    expect(out.filter((o) => o.kind === 'PeerAuthentication').map((o) => o.spec.mtls.mode).sort()).toEqual(['PERMISSIVE', 'STRICT']);
     expect(find(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'istio.io/rev': 'stable' });
     expect(out.some((o) => o.kind === 'AuthorizationPolicy')).toBe(false);
+    expectValidManifests(out);
   });
+
+  test.each([['PERMISSIVE', MtlsMode.PERMISSIVE], ['DISABLE', MtlsMode.DISABLE], ['UNSET', MtlsMode.UNSET]])(
+    'fails when a non-STRICT mode %s is forced in (the type has no mtls prop)', (name, mode) => {
+      expect(() => new StrictMtlsNamespace(Testing.chart(), 'shop', { mtls: mode } as any))
+        .toThrow(new RegExp(`\\[test\\] 'shop.mtls' cannot be set on a StrictMtlsNamespace \\(it is always STRICT\\), got "${name}"\\. Fix: use MeshNamespace`));
+    });
 
   test('throws when injection is disabled (a STRICT namespace needs sidecars)', () => {
     expect(() => new StrictMtlsNamespace(Testing.chart(), 'shop', { injection: SidecarInjection.DISABLED }))

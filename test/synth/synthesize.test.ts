@@ -43,6 +43,7 @@ describe('synthesize', () => {
     const outdir = path.join(tmpdir(), 'dist');
     const result = synthesize(sampleApp(), { outdir, strict: false });
     expect(listFiles(outdir)).toEqual([
+      '.generated-by-cdk8s-mesh',
       'ops/kustomization.yaml',
       'ops/ops/configmap-settings.yaml',
       'web/_cluster/namespace-shop.yaml',
