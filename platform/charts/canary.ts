@@ -1,0 +1,138 @@
+import { Chart, ChartProps, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import {
+  AlertProvider, AlertProviderType, AlertSeverity, CanaryMatch, CanaryMetric, CanaryRelease, CanaryStrategy, CanaryWebhook, Gateway,
+  MeshApp, MeshAppProps, MetricTemplate, RetryOn, StrictMtlsNamespace, StringMatch, TrafficSplit,
+} from '../../lib';
+import { PODINFO_IMAGE, PODINFO_PREVIOUS_IMAGE, sampleWorkload } from '../shared/sample-workload';
+
+/** Props of `CanaryChart`. */
+export interface CanaryChartProps extends ChartProps {
+  /**
+   * Host of podinfo (progressive delivery) on the chart's gateway `public-gateway`.
+   * @default 'podinfo.example.com'
+   */
+  readonly podinfoHost?: string;
+  /**
+   * Host of abtest (A/B testing) on the chart's gateway `public-gateway`.
+   * @default 'abtest.example.com'
+   */
+  readonly abtestHost?: string;
+  /**
+   * Lower bound of the autoscalers of podinfo and abtest.
+   * @default 2
+   */
+  readonly minReplicas?: number;
+  /**
+   * Upper bound of the autoscalers of podinfo and abtest.
+   * @default 4
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Replicas of each version of checkout.
+   * @default 1
+   */
+  readonly checkoutReplicas?: number;
+  /**
+   * Slack channel that Flagger's alerts about podinfo go to.
+   * @default 'deployments'
+   */
+  readonly alertChannel?: string;
+}
+
+/**
+ * dist/canary: S6 in namespace `test` (the chart's namespace; STRICT mTLS, deny-all), where Flagger's load tester runs
+ * (flagger-loadtester.test).
+ *
+ * - podinfo, released progressively by Flagger: 10% steps up to 50% every minute, builtin success rate and latency
+ *   checks plus a custom MetricTemplate (404 percentage, Prometheus at prometheus.istio-system:9090), an acceptance
+ *   test before and a load test during the analysis, alerts to Slack (webhook URL from a Secret), rollback on failure.
+ * - abtest, released by A/B testing: only testers (header x-canary: insider, or cookie canary=always) reach the canary.
+ * - checkout v1/v2 with a static split: testers with the cookie tester=true get v2, everyone else 90/10.
+ */
+export class CanaryChart extends Chart {
+  public readonly gateway: Gateway;
+  public readonly podinfo: MeshApp;
+  public readonly podinfoRelease: CanaryRelease;
+  public readonly abtest: MeshApp;
+  public readonly abtestRelease: CanaryRelease;
+  public readonly checkout: MeshApp;
+
+  constructor(scope: Construct, id: string, props: CanaryChartProps = {}) {
+    const namespace = props.namespace ?? 'test';
+    super(scope, id, { ...props, namespace });
+    const podinfoHost = props.podinfoHost ?? 'podinfo.example.com';
+    const abtestHost = props.abtestHost ?? 'abtest.example.com';
+
+    new StrictMtlsNamespace(this, 'test', { name: namespace });
+    this.gateway = new Gateway(this, 'public-gateway', { hosts: [podinfoHost, abtestHost] });
+
+    const podinfoWorkload = (name: string): MeshAppProps => ({
+      ports: [{ name: 'http', port: 9898 }],
+      versions: [{ name: 'v1', image: PODINFO_IMAGE }],
+      // Flagger scales the primary through a copy of this HPA (autoscalerRef); no fixed replicas.
+      autoscaling: { minReplicas: props.minReplicas ?? 2, maxReplicas: props.maxReplicas ?? 4 },
+      readiness: kplus.Probe.fromHttpGet('/readyz', { port: 9898 }),
+      liveness: kplus.Probe.fromHttpGet('/healthz', { port: 9898 }),
+      ...sampleWorkload(this, name),
+    });
+
+    this.podinfo = new MeshApp(this, 'podinfo', {
+      ...podinfoWorkload('podinfo'),
+      routes: [{ timeout: Duration.seconds(5), retries: { attempts: 3, perTryTimeout: Duration.seconds(2), retryOn: [RetryOn.GATEWAY_ERROR, RetryOn.CONNECT_FAILURE] } }],
+    });
+    this.podinfo.exposeVia(this.gateway, { hosts: [podinfoHost] });
+    this.podinfo.allowFrom(this.gateway);
+
+    const notFound = new MetricTemplate(this, 'not-found-percentage', {
+      query: '100 - sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{ namespace }}",'
+        + 'destination_workload="{{ target }}",response_code!="404"}[{{ interval }}])) / sum(rate(istio_requests_total{reporter="destination",'
+        + 'destination_workload_namespace="{{ namespace }}",destination_workload="{{ target }}"}[{{ interval }}])) * 100',
+    });
+    const slack = new AlertProvider(this, 'on-call', {
+      type: AlertProviderType.SLACK,
+      channel: props.alertChannel ?? 'deployments',
+      // Created in the cluster (SOPS / Sealed Secrets) with the webhook URL under the key `address`.
+      secret: kplus.Secret.fromSecretName(this, 'slack-webhook', 'slack-webhook'),
+    });
+
+    this.podinfoRelease = new CanaryRelease(this, 'podinfo-release', {
+      app: this.podinfo,
+      strategy: CanaryStrategy.progressive({ stepWeight: 10, maxWeight: 50 }),
+      interval: Duration.minutes(1),
+      threshold: 5,
+      metrics: [
+        CanaryMetric.requestSuccessRate({ min: 99 }),
+        CanaryMetric.requestDuration({ max: Duration.millis(500) }),
+        CanaryMetric.fromTemplate(notFound, { max: 5 }),
+      ],
+      webhooks: [
+        CanaryWebhook.acceptanceTest({ cmd: `curl -sd "test" http://podinfo-canary.${namespace}:9898/token | grep token` }),
+        CanaryWebhook.loadTest(),
+      ],
+      alerts: [{ provider: slack, severity: AlertSeverity.ERROR }],
+    });
+
+    this.abtest = new MeshApp(this, 'abtest', podinfoWorkload('abtest'));
+    this.abtest.exposeVia(this.gateway, { hosts: [abtestHost] });
+    this.abtest.allowFrom(this.gateway);
+    this.abtestRelease = new CanaryRelease(this, 'abtest-release', {
+      app: this.abtest,
+      strategy: CanaryStrategy.abTesting({
+        iterations: 10,
+        match: [CanaryMatch.header('x-canary', StringMatch.regex('.*insider.*')), CanaryMatch.cookie('canary', 'always')],
+      }),
+      webhooks: [CanaryWebhook.loadTest({ headers: { Cookie: 'canary=always' } })],
+    });
+
+    this.checkout = new MeshApp(this, 'checkout', {
+      ports: [{ name: 'http', port: 80, targetPort: 9898 }],
+      versions: [{ name: 'v1', image: PODINFO_PREVIOUS_IMAGE }, { name: 'v2', image: PODINFO_IMAGE }],
+      replicas: props.checkoutReplicas ?? 1,
+      ...sampleWorkload(this, 'checkout'),
+    });
+    this.checkout.splitTraffic(TrafficSplit.byCookie('tester', 'true', 'v2', TrafficSplit.weighted({ v1: 90, v2: 10 })));
+    this.checkout.allowFrom(this.podinfo);
+  }
+}

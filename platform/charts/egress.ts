@@ -1,0 +1,59 @@
+import { Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ExternalProtocol, MeshApp, MeshNamespace, ServiceEntry, TlsMode } from '../../lib';
+import { sampleWorkload, SLEEP_IMAGE } from '../shared/sample-workload';
+
+/** Props of `EgressChart`. */
+export interface EgressChartProps extends ChartProps {
+  /**
+   * Replicas of sleep.
+   * @default 1
+   */
+  readonly replicas?: number;
+}
+
+/**
+ * dist/egress: S13, in a namespace `egress` (the chart's namespace) whose Sidecar only lets proxies reach the
+ * registry.
+ *
+ * - ServiceEntry for *.foo.com (TLS, resolution NONE).
+ * - ServiceEntry for api.example.com: the app calls http://api.example.com and the sidecar originates TLS to 443,
+ *   verified against the system CA bundle (DestinationRule SIMPLE for *.example.com).
+ * - `sleep` may call both.
+ */
+export class EgressChart extends Chart {
+  public readonly foo: ServiceEntry;
+  public readonly api: ServiceEntry;
+  public readonly sleep: MeshApp;
+
+  constructor(scope: Construct, id: string, props: EgressChartProps = {}) {
+    const namespace = props.namespace ?? 'egress';
+    super(scope, id, { ...props, namespace });
+    new MeshNamespace(this, 'egress', { name: namespace, restrictEgress: true });
+    this.foo = new ServiceEntry(this, 'foo-com', {
+      hosts: ['*.foo.com'],
+      ports: [{ number: 443, protocol: ExternalProtocol.TLS, name: 'tls' }],
+    });
+    this.api = new ServiceEntry(this, 'api-example-com', {
+      hosts: ['api.example.com'],
+      ports: [
+        { number: 80, protocol: ExternalProtocol.HTTP, name: 'http', targetPort: 443 },
+        { number: 443, protocol: ExternalProtocol.HTTPS, name: 'https' },
+      ],
+    });
+    this.api.originateTls({
+      name: 'example-com-tls',
+      host: '*.example.com',
+      port: 80,
+      tls: { mode: TlsMode.SIMPLE, caCertificates: '/etc/ssl/certs/ca-certificates.crt' },
+    });
+    this.sleep = new MeshApp(this, 'sleep', {
+      versions: [{ name: 'v1', image: SLEEP_IMAGE }],
+      command: ['/bin/sleep', 'infinity'],
+      replicas: props.replicas ?? 1,
+      ...sampleWorkload(this, 'sleep'),
+    });
+    this.sleep.allowEgressTo(this.foo);
+    this.sleep.allowEgressTo(this.api);
+  }
+}

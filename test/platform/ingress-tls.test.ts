@@ -1,0 +1,35 @@
+import { FindingSeverity } from '../../lib';
+import { IngressTlsChart } from '../../platform/charts/ingress-tls';
+import { expectValidManifests } from '../util/schema';
+import { analyzedPlatform } from './reference-platform';
+
+describe('reference platform: ingress-tls chart (S7)', () => {
+  const { platform, manifestsOf, findingsOf } = analyzedPlatform();
+  const chart = platform.ingressTls;
+  const objs = manifestsOf(chart);
+
+  test('synthesizes without errors, every object valid against its upstream schema', () => {
+    expect(chart).toBeInstanceOf(IngressTlsChart);
+    expect(findingsOf(chart).filter((f) => f.severity === FindingSeverity.ERROR)).toEqual([]);
+    expectValidManifests(objs);
+  });
+
+  test('S7: Issuer and Certificate gateway-ca-tls next to the gateway pods, Gateway mygateway, VirtualService httpbin', () => {
+    expect(objs.find((m) => m.kind === 'Issuer')).toMatchObject({ metadata: { namespace: 'istio-system' }, spec: { selfSigned: {} } });
+    expect(objs.find((m) => m.kind === 'Certificate')).toMatchObject({
+      metadata: { namespace: 'istio-system' },
+      spec: { secretName: 'gateway-ca-tls', dnsNames: ['example.com', 'tenanta.example.com', 'tenantb.example.com'], privateKey: { algorithm: 'ECDSA', size: 256 } },
+    });
+    const gw = objs.find((m) => m.kind === 'Gateway')!;
+    expect(gw.metadata.name).toBe('mygateway');
+    expect(gw.spec.servers[0]).toMatchObject({ port: { number: 443, protocol: 'HTTPS' }, hosts: ['tenanta.example.com', 'tenantb.example.com'], tls: { mode: 'SIMPLE', credentialName: 'gateway-ca-tls' } });
+    expect(gw.spec.servers[1]).toMatchObject({ port: { number: 80, protocol: 'HTTP' }, tls: { httpsRedirect: true } });
+    const vs = objs.find((m) => m.kind === 'VirtualService')!;
+    expect(vs.metadata.name).toBe('httpbin');
+    expect(vs.spec).toMatchObject({
+      hosts: ['tenanta.example.com'], gateways: ['istio-system/mygateway'],
+      http: [{ match: [{ uri: { prefix: '/status' } }, { uri: { prefix: '/delay' } }], route: [{ destination: { host: 'httpbin.tenanta.svc.cluster.local' } }] }],
+    });
+    expect(objs.find((m) => m.kind === 'Service' && m.metadata.name === 'httpbin')!.spec.ports[0].port).toBe(8000);
+  });
+});
