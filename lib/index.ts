@@ -27,3 +27,4 @@ export * from './synth/mesh-testing';
 export * from './synth/run-synthesis';
 export * from './synth/synthesis-error';
 export { checkOutputDirectory, writeOutputDirectory, WriteResult, OutputDirectoryOptions, OUTPUT_MARKER_FILE } from './synth/write';
+export * from './gitops';

@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { AnalysisContext, AnalyzedObject, CLUSTER_SCOPED_KINDS, Finding, FindingSeverity, IAnalysisRule, Manifest } from './context';
 import { BUILTIN_RULES } from './rules';
+import { OutputLayout } from '../synth/output-layout';
 import { collectWarnings } from '../private/warnings';
 
 /** Options for `analyze()`. */
@@ -40,13 +41,24 @@ export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport 
       objects.push({ manifest: withoutClusterNamespace(apiObject.toJson()), apiObject, chart, path: apiObject.node.path });
     }
   }
-  const ctx = new AnalysisContext(objects);
-  for (const rule of [...BUILTIN_RULES, ...(options.rules ?? [])]) ctx._run(rule);
+  // Each cluster is its own world (the same object may exist in staging and production): rules run per cluster.
+  const byCluster = new Map<string, AnalyzedObject[]>();
+  for (const o of objects) {
+    const cluster = OutputLayout.of(o.chart).cluster ?? '';
+    const list = byCluster.get(cluster);
+    if (list) list.push(o);
+    else byCluster.set(cluster, [o]);
+  }
+  const findings: Finding[] = [];
+  for (const clusterObjects of byCluster.values()) {
+    const ctx = new AnalysisContext(clusterObjects);
+    for (const rule of [...BUILTIN_RULES, ...(options.rules ?? [])]) ctx._run(rule);
+    findings.push(...ctx.findings);
+  }
   for (const w of collectWarnings(app)) {
     const m = /^\[([^\]]*)\] ([\s\S]*)$/.exec(w)!;
-    ctx._add({ severity: FindingSeverity.WARNING, rule: 'construct', path: m[1], message: m[2] });
+    findings.push({ severity: FindingSeverity.WARNING, rule: 'construct', path: m[1], message: m[2] });
   }
-  const findings = ctx.findings;
   return {
     objects,
     findings,

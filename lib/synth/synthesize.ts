@@ -1,4 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Yaml } from 'cdk8s';
+import { fieldCommentsOf, FieldPath, parseCommitted, setValueAt, stringifyWithComments, valueAt } from './field-comments';
+import { ChartOutput, OutputLayout } from './output-layout';
 import { SynthesisError } from './synthesis-error';
 import { AnalysisReport, analyze } from '../analysis/analyze';
 import { checkOutputDirectory, writeOutputDirectory } from './write';
@@ -45,37 +49,101 @@ export interface SynthesisResult {
  *
  * Returns relative path → file content.
  */
-export function renderFiles(report: AnalysisReport): Map<string, string> {
-  const byChart = new Map<string, Map<string, string>>();
+export function renderFiles(report: AnalysisReport, app?: App, committed?: (rel: string) => string | undefined): Map<string, string> {
+  const byFolder = new Map<string, { files: Map<string, string>; output: ChartOutput; chartPath: string }>();
   for (const o of report.objects) {
-    const chart = checkPathSegment(o.chart.node.path, 'chart id', o.chart.node.id);
-    const files = byChart.get(chart) ?? new Map<string, string>();
-    byChart.set(chart, files);
-    const rel = objectFile(o);
-    if (files.has(rel)) {
-      // Same kind and name in the same namespace of one chart: the duplicate-object rule reports it first.
-      throw new Error(`[${o.path}] two objects would be written to ${chart}/${rel}`);
+    checkPathSegment(o.chart.node.path, 'chart id', o.chart.node.id);
+    const output = OutputLayout.of(o.chart);
+    let entry = byFolder.get(output.folder);
+    if (!entry) {
+      entry = { files: new Map<string, string>(), output, chartPath: o.chart.node.path };
+      byFolder.set(output.folder, entry);
+    } else if (entry.chartPath !== o.chart.node.path) {
+      throw new Error(`[${o.chart.node.path}] two charts would be written to the folder ${output.folder} (the other is ${entry.chartPath}). `
+        + 'Fix: give one of the charts another id.');
     }
-    files.set(rel, Yaml.stringify(o.manifest));
+    const rel = output.flat ? flatFile(o) : objectFile(o);
+    if (entry.files.has(rel)) {
+      // Same kind and name in the same namespace of one chart: the duplicate-object rule reports it first.
+      throw new Error(`[${o.path}] two objects would be written to ${output.folder}/${rel}`);
+    }
+    entry.files.set(rel, renderObject(o, committed ? () => committed(`${output.folder}/${rel}`) : undefined));
   }
   const out = new Map<string, string>();
-  for (const chart of [...byChart.keys()].sort()) {
-    const files = byChart.get(chart)!;
+  const groups = new Map<string, string[]>();
+  for (const folder of [...byFolder.keys()].sort()) {
+    const { files, output } = byFolder.get(folder)!;
     const names = [...files.keys()].sort();
-    out.set(`${chart}/kustomization.yaml`, Yaml.stringify({
-      apiVersion: 'kustomize.config.k8s.io/v1beta1',
-      kind: 'Kustomization',
-      resources: names,
-    }));
-    for (const name of names) out.set(`${chart}/${name}`, files.get(name)!);
+    if (!output.flat) out.set(`${folder}/kustomization.yaml`, kustomization(names));
+    for (const name of names) out.set(`${folder}/${name}`, files.get(name)!);
+    if (output.group !== undefined) {
+      const charts = groups.get(output.group) ?? [];
+      charts.push(folder.slice(output.group.length + 1));
+      groups.set(output.group, charts);
+    }
   }
-  return out;
+  // A layer folder (e.g. apps/staging) lists its chart folders, so that one Flux Kustomization applies them all;
+  // an empty layer still gets one, so that the Flux Kustomization pointing at it builds.
+  for (const group of app ? OutputLayout.groupFolders(app) : []) if (!groups.has(group)) groups.set(group, []);
+  for (const [rel, produce] of app ? OutputLayout.documents(app) : []) {
+    if (out.has(rel)) throw new Error(`the document ${rel} would overwrite a manifest. Fix: give the document another path.`);
+    out.set(rel, produce());
+  }
+  for (const [group, charts] of groups) out.set(`${group}/kustomization.yaml`, kustomization(charts.sort()));
+  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * One object's YAML, with its field comments (Flux setter markers) at the end of their lines. A field that another
+ * tool rewrites in the committed output keeps the committed value when the comment's `keepCommitted` says so.
+ */
+function renderObject(o: AnalyzedObject, committedFile?: () => string | undefined): string {
+  const comments = fieldCommentsOf(o.apiObject);
+  if (comments.length === 0) return Yaml.stringify(o.manifest);
+  const located: { path: FieldPath; text: string }[] = [];
+  let previous: unknown;
+  let previousRead = false;
+  for (const c of comments) {
+    const at = c.locate(o.manifest);
+    if (at === undefined) throw new Error(`[${o.path}] a field comment (${c.text}) names a field the object does not have. Fix: check the container name it was given.`);
+    located.push({ path: at, text: c.text });
+    if (c.keepCommitted && committedFile) {
+      if (!previousRead) {
+        const content = committedFile();
+        previous = content === undefined ? undefined : parseCommitted(content);
+        previousRead = true;
+      }
+      const old = previous === undefined ? undefined : valueAt(previous, at);
+      const now = valueAt(o.manifest, at);
+      if (typeof old === 'string' && typeof now === 'string' && old !== now && c.keepCommitted(old, now)) setValueAt(o.manifest, at, old);
+    }
+  }
+  return stringifyWithComments(o.manifest, located);
+}
+
+function kustomization(resources: string[]): string {
+  return Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
+}
+
+/** `<kind>-<name>.yaml` at the top of a flat folder (namespaces do not make folders there). */
+function flatFile(o: AnalyzedObject): string {
+  const m = o.manifest;
+  return `${checkPathSegment(o.path, 'kind', m.kind).toLowerCase()}-${checkPathSegment(o.path, 'metadata.name', m.metadata.name)}.yaml`;
 }
 
 function objectFile(o: AnalyzedObject): string {
   const m = o.manifest;
   const dir = CLUSTER_SCOPED_KINDS.has(m.kind) ? '_cluster' : checkPathSegment(o.path, 'metadata.namespace', m.metadata.namespace ?? 'default');
   return `${dir}/${checkPathSegment(o.path, 'kind', m.kind).toLowerCase()}-${checkPathSegment(o.path, 'metadata.name', m.metadata.name)}.yaml`;
+}
+
+/** A file of the previous output, if there is one (it must stay inside outdir: `rel` was checked by the layout). */
+function readCommitted(outdir: string, rel: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(outdir, rel), 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -105,8 +173,8 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): Synthesis
   const blocking = strict ? report.findings : report.errors;
   if (blocking.length > 0) throw new SynthesisError(blocking);
 
-  const files = renderFiles(report);
-  const written = writeOutputDirectory(outdir, files);
+  const files = renderFiles(report, app, (rel) => readCommitted(outdir, rel));
+  const written = writeOutputDirectory(outdir, files, { preserve: OutputLayout.preservedFolders(app) });
   return {
     outdir: written.outdir,
     files: [...files.keys()],

@@ -38,6 +38,13 @@ export interface OutputDirectoryOptions {
    * @default process.cwd()
    */
   readonly cwd?: string;
+  /**
+   * Folders inside outdir (relative paths) that belong to another tool and are carried over unchanged into
+   * every new output, e.g. `clusters/staging/flux-system`, which `flux bootstrap` commits there. The new files
+   * must not write into them.
+   * @default - nothing is carried over
+   */
+  readonly preserve?: readonly string[];
 }
 
 /**
@@ -107,6 +114,7 @@ export function writeOutputDirectory(
 ): WriteResult {
   const abs = checkOutdirPath(outdir, options);
   const dirs = checkRelativePaths(abs, files);
+  checkPreserved(abs, files, options.preserve ?? []);
   const names = siblingNames(abs);
   const warnings: string[] = [];
 
@@ -121,6 +129,7 @@ export function writeOutputDirectory(
     recover(abs, names, warnings);
     checkExisting(abs);
     writeStaging(abs, names.staging, files, dirs);
+    carryOver(abs, names.staging, options.preserve ?? [], warnings);
     swap(abs, names, warnings);
   } finally {
     releaseLock(names.lock);
@@ -354,6 +363,40 @@ function recover(abs: string, names: SiblingNames, warnings: string[]): void {
       throw new Error(`cannot write output to ${abs}: cannot remove ${leftover}, left by an earlier synth (${errText(err)}). Remove it yourself (chmod -R u+w '${leftover}' && rm -rf '${leftover}'); ${abs} was not changed.`);
     }
     warnings.push(`removed ${leftover}, left by an earlier interrupted synth`);
+  }
+}
+
+/** Preserved folders must be plain relative paths that the new files do not write into. */
+function checkPreserved(abs: string, files: ReadonlyMap<string, string>, preserve: readonly string[]): void {
+  for (const dir of preserve) {
+    const segments = dir.split('/');
+    if (dir === '' || path.isAbsolute(dir) || segments.some((x) => x === '' || x === '.' || x === '..') || dir.includes('\\') || dir.includes('\0')) {
+      throw new Error(`refusing to write output to ${abs}: the preserved folder ${JSON.stringify(dir)} is not a plain relative path. Fix: name a folder inside outdir such as "clusters/staging/flux-system".`);
+    }
+    for (const rel of files.keys()) {
+      if (rel === dir || rel.startsWith(`${dir}/`)) {
+        throw new Error(`refusing to write output to ${abs}: ${JSON.stringify(rel)} would be written into the preserved folder ${JSON.stringify(dir)}, which belongs to another tool. Fix: rename the chart or object, or stop preserving that folder.`);
+      }
+    }
+  }
+}
+
+/** Copies each preserved folder of the previous tree, if any, into the staging tree (before the marker check of the swap). */
+function carryOver(abs: string, staging: string, preserve: readonly string[], warnings: string[]): void {
+  for (const dir of preserve) {
+    const from = path.join(abs, dir);
+    if (!exists(from)) continue;
+    try {
+      if (!fs.lstatSync(from).isDirectory()) {
+        warnings.push(`${from} is not a folder; it was not carried over`);
+        continue;
+      }
+      fs.mkdirSync(path.dirname(path.join(staging, dir)), { recursive: true });
+      fs.cpSync(from, path.join(staging, dir), { recursive: true, verbatimSymlinks: true });
+    } catch (err) {
+      const cleaned = tryRemove(staging);
+      throw new Error(`cannot write output to ${abs}: carrying ${from} over failed (${errText(err)}); ${abs} was not changed${cleaned ? '' : `, remove ${staging} yourself`}.`);
+    }
   }
 }
 
