@@ -67,60 +67,60 @@ describe('Certificate', () => {
     expect(cert(Testing.synth(chart)).spec.privateKey).toEqual({ algorithm: 'RSA', size: 2048, rotationPolicy: 'Always' });
   });
 
-  test('throws when a namespaced Issuer is in another namespace', () => {
+  test('fails when a namespaced Issuer is in another namespace', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, namespace: 'shop', secretName: 's', dnsNames: ['a.example.com'] }))
       .toThrow(/\[test\/c\] 'issuer' is a namespaced Issuer in namespace "istio-ingress" and cannot sign in namespace "shop", got "selfsigned". Fix: create the Issuer in namespace "shop" or use a ClusterIssuer/);
   });
 
-  test('throws on an invalid ECDSA size', () => {
+  test('fails on an invalid ECDSA size', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, secretName: 's', dnsNames: ['a.example.com'], privateKey: { size: 512 } }))
       .toThrow(/'privateKey.size' must be an ECDSA curve size: 256, 384 or 521, got 512. Fix:/);
   });
 
-  test('throws on an RSA size below 2048', () => {
+  test('fails on an RSA size below 2048', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, secretName: 's', dnsNames: ['a.example.com'], privateKey: { algorithm: KeyAlgorithm.RSA, size: 1024 } }))
       .toThrow(/'privateKey.size' must be an RSA key size from 2048 to 8192 bits, got 1024/);
   });
 
-  test('throws on a size for Ed25519', () => {
+  test('fails on a size for Ed25519', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, secretName: 's', dnsNames: ['a.example.com'], privateKey: { algorithm: KeyAlgorithm.ED25519, size: 256 } }))
       .toThrow(/'privateKey.size' must not be set for Ed25519.*got 256. Fix: remove size/);
   });
 
-  test('throws without dnsNames or commonName', () => {
+  test('fails without dnsNames or commonName', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, secretName: 's' })).toThrow(/'dnsNames' or commonName must be set, got \[\]. Fix:/);
   });
 
-  test('throws on an invalid DNS name', () => {
+  test('fails on an invalid DNS name', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, secretName: 's', dnsNames: ['Example.com'] }))
       .toThrow(/'dnsNames' must contain DNS names.*got "Example.com"/);
   });
 
-  test('throws on a duration under one hour', () => {
+  test('fails on a duration under one hour', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, secretName: 's', dnsNames: ['a.example.com'], duration: Duration.minutes(30) }))
       .toThrow(/'duration' must be at least 1 hour \(cert-manager's minimum\), got "30 minutes". Fix: pass Duration.hours\(1\) or more/);
   });
 
-  test('throws when renewBefore is not shorter than duration', () => {
+  test('fails when renewBefore is not shorter than duration', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, secretName: 's', dnsNames: ['a.example.com'], duration: Duration.days(1), renewBefore: Duration.days(2) }))
       .toThrow(/'renewBefore' must be shorter than the duration \(24h\), got "2 days"/);
   });
 
-  test('throws when renewBefore exceeds the default 90 days', () => {
+  test('fails when renewBefore exceeds the default 90 days', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, secretName: 's', dnsNames: ['a.example.com'], renewBefore: Duration.days(100) }))
       .toThrow(/'renewBefore' must be shorter than the duration \(2160h\)/);
   });
 
-  test('throws on a commonName over 64 characters', () => {
+  test('fails on a commonName over 64 characters', () => {
     const { chart, issuer } = setup();
     expect(() => new Certificate(chart, 'c', { issuer, secretName: 's', commonName: 'x'.repeat(65) }))
       .toThrow(/'commonName' must have 1 to 64 characters/);

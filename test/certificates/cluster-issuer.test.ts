@@ -1,10 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { ClusterIssuer, IssuerKind, IssuerType } from '../../lib';
 import { expectValidManifests } from '../util/schema';
-
-function chart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
+import { chart } from '../util/synth';
 
 describe('ClusterIssuer', () => {
   test('default: cluster-scoped, no namespace even in a namespaced chart', () => {
@@ -28,7 +25,7 @@ describe('ClusterIssuer', () => {
     expect(ClusterIssuer.fromClusterIssuerName('letsencrypt')).toEqual({ name: 'letsencrypt', kind: IssuerKind.CLUSTER_ISSUER });
   });
 
-  test('throws on an invalid name', () => {
+  test('fails on an invalid name', () => {
     expect(() => new ClusterIssuer(chart(), 'x', { name: 'Lets Encrypt', type: IssuerType.selfSigned() }))
       .toThrow(/\[test\/x\] 'name' must be a DNS-1123 subdomain/);
   });

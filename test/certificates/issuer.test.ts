@@ -1,10 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { AcmeServer, AcmeSolver, Issuer, IssuerKind, IssuerType } from '../../lib';
 import { expectValidManifests } from '../util/schema';
-
-function chart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
+import { chart } from '../util/synth';
 
 describe('Issuer', () => {
   test('default: selfSigned in the chart namespace, named after the id', () => {
@@ -72,42 +69,42 @@ describe('Issuer', () => {
     expect(Issuer.fromIssuerName('corp', 'shop')).toEqual({ name: 'corp', namespace: 'shop', kind: IssuerKind.ISSUER });
   });
 
-  test('throws on an http ACME server', () => {
+  test('fails on an http ACME server', () => {
     const c = chart('x');
     expect(() => new Issuer(c, 'acme', {
       type: IssuerType.acme({ server: AcmeServer.of('http://acme.local/dir'), email: 'a@example.com', privateKeySecretName: 'k', solvers: [AcmeSolver.http01Istio()] }),
     })).toThrow(/\[test\/acme\] 'type.acme.server' must be an https:\/\/ ACME directory URL, got "http:\/\/acme.local\/dir". Fix: /);
   });
 
-  test('throws on a bad e-mail', () => {
+  test('fails on a bad e-mail', () => {
     const c = chart('x');
     expect(() => new Issuer(c, 'acme', {
       type: IssuerType.acme({ server: AcmeServer.LETS_ENCRYPT, email: 'nobody', privateKeySecretName: 'k', solvers: [AcmeSolver.http01Istio()] }),
     })).toThrow(/'type.acme.email' must be an e-mail address, got "nobody". Fix:/);
   });
 
-  test('throws on ACME without solvers', () => {
+  test('fails on ACME without solvers', () => {
     const c = chart('x');
     expect(() => new Issuer(c, 'acme', {
       type: IssuerType.acme({ server: AcmeServer.LETS_ENCRYPT, email: 'a@example.com', privateKeySecretName: 'k', solvers: [] }),
     })).toThrow(/'type.acme.solvers' must contain at least one solver, got \[\]. Fix: add a solver/);
   });
 
-  test('throws on an ingress solver with both or neither class fields', () => {
+  test('fails on an ingress solver with both or neither class fields', () => {
     const c = chart('x');
     expect(() => new Issuer(c, 'acme', {
       type: IssuerType.acme({ server: AcmeServer.LETS_ENCRYPT, email: 'a@example.com', privateKeySecretName: 'k', solvers: [AcmeSolver.http01Ingress({})] }),
     })).toThrow(/'type.acme.solvers\[0\].ingressClassName' needs exactly one of ingressClassName and ingressClass/);
   });
 
-  test('throws on a Gateway API solver without parents', () => {
+  test('fails on a Gateway API solver without parents', () => {
     const c = chart('x');
     expect(() => new Issuer(c, 'acme', {
       type: IssuerType.acme({ server: AcmeServer.LETS_ENCRYPT, email: 'a@example.com', privateKeySecretName: 'k', solvers: [AcmeSolver.http01GatewayHttpRoute({ parentRefs: [] })] }),
     })).toThrow(/'type.acme.solvers\[0\].parentRefs' must name at least one Gateway/);
   });
 
-  test('throws on an invalid CA secret name', () => {
+  test('fails on an invalid CA secret name', () => {
     const c = chart('x');
     expect(() => new Issuer(c, 'ca', { type: IssuerType.ca({ secretName: 'Bad_Name' }) }))
       .toThrow(/'type.ca.secretName' must be a DNS-1123 subdomain.*got "Bad_Name". Fix: use a name like "bad-name"/);

@@ -31,7 +31,7 @@ describe('AlertProvider', () => {
     expectValidManifests(out);
   });
 
-  test('throws when the channel is a URL and on bad names', () => {
+  test('fails when the channel is a URL and on bad names', () => {
     const chart = Testing.chart();
     const secret = kplus.Secret.fromSecretName(chart, 's', 'url');
     expect(() => new AlertProvider(chart, 'a', { type: AlertProviderType.SLACK, secret, channel: 'https://hooks.slack.com/services/T/B/x' }))

@@ -43,7 +43,7 @@ describe('MetricTemplate', () => {
     expect(Testing.synth(chart)).toEqual([]);
   });
 
-  test('throws on an empty query, unknown template variables, bad addresses and names', () => {
+  test('fails on an empty query, unknown template variables, bad addresses and names', () => {
     const chart = Testing.chart();
     expect(() => new MetricTemplate(chart, 'a', { query: ' ' })).toThrow(/\[test\/a\] 'query' must not be empty, got " "\. Fix:/);
     expect(() => new MetricTemplate(chart, 'b', { query: 'x{w="{{ workload }}"}' })).toThrow(/'query' uses a template variable Flagger does not know, got "\{\{ workload \}\}"\. Fix: use one of/);

@@ -1,7 +1,8 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { AuthorizationAction, AuthorizationPolicy, MeshPeer, TRUST_DOMAIN_CONTEXT } from '../../lib';
 import { expectValidManifests } from '../util/schema';
-import { find, TestWorkload } from '../util/security-fixtures';
+import { TestWorkload } from '../util/fixtures';
+import { find } from '../util/synth';
 
 describe('AuthorizationPolicy', () => {
   test('default: an ALLOW policy without rules and selector renders the empty-spec deny-all', () => {
@@ -114,7 +115,7 @@ describe('AuthorizationPolicy', () => {
     expect(find(Testing.synth(chart), 'AuthorizationPolicy', 'late').spec.rules).toEqual([{ to: [{ operation: { paths: ['/private'] } }] }]);
   });
 
-  test('throws when allowFrom names a peer without a sidecar', () => {
+  test('fails when allowFrom names a peer without a sidecar', () => {
     const chart = Testing.chart();
     const web = new TestWorkload(chart, 'web-frontend', { sidecar: false });
     const customers = new TestWorkload(chart, 'customers');
@@ -122,13 +123,13 @@ describe('AuthorizationPolicy', () => {
       .toThrow(/\[test\/customers\] 'allowFrom' peer "web-frontend" has no sidecar.*got "web-frontend"\. Fix: enable sidecar injection/);
   });
 
-  test('throws when the target has no sidecar (nothing enforces the policy)', () => {
+  test('fails when the target has no sidecar (nothing enforces the policy)', () => {
     const chart = Testing.chart();
     const web = new TestWorkload(chart, 'web-frontend', { sidecar: false });
     expect(() => AuthorizationPolicy.allowFrom(web, MeshPeer.ingressGateway())).toThrow(/'workload' has no sidecar, so nothing would enforce/);
   });
 
-  test('throws on an empty rule, lower-case methods, relative paths, bad ports and bad IP blocks', () => {
+  test('fails on an empty rule, lower-case methods, relative paths, bad ports and bad IP blocks', () => {
     const chart = Testing.chart();
     const p = new AuthorizationPolicy(chart, 'p', { action: AuthorizationAction.DENY });
     expect(() => p.addRule({})).toThrow(/'rules\[0\]' is empty \(an empty rule matches every request\)/);
@@ -139,21 +140,21 @@ describe('AuthorizationPolicy', () => {
     expect(() => p.addRule({ from: [{ principals: [] }] })).toThrow(/'rules\[0\]\.from\[0\]\.principals' must be a non-empty list/);
   });
 
-  test('throws on an unknown condition key and on a condition without values', () => {
+  test('fails on an unknown condition key and on a condition without values', () => {
     const p = new AuthorizationPolicy(Testing.chart(), 'p', { action: AuthorizationAction.DENY });
     expect(() => p.addRule({ when: [{ key: 'request.header[User-Agent]', values: ['x'] }] }))
       .toThrow(/'rules\[0\]\.when\[0\]\.key' is not an Istio authorization condition, got "request.header\[User-Agent\]"\. Fix: use request.headers/);
     expect(() => p.addRule({ when: [{ key: 'source.ip' }] })).toThrow(/'rules\[0\]\.when\[0\]\.values' needs values or notValues/);
   });
 
-  test('throws when a CUSTOM policy uses authentication fields', () => {
+  test('fails when a CUSTOM policy uses authentication fields', () => {
     const chart = Testing.chart();
     const p = new AuthorizationPolicy(chart, 'p', { action: AuthorizationAction.custom('opa') });
     expect(() => p.addRule({ from: [{ requestPrincipals: ['*'] }] })).toThrow(/'rules\[0\]\.from\.principals' uses an authentication field.*got "CUSTOM\(opa\)"/);
     expect(() => p.addRule({ fromPeers: [new TestWorkload(chart, 'w')] })).toThrow(/'rules\[0\]\.fromPeers' uses an authentication field/);
   });
 
-  test('throws on a bad provider name and on a namespace that differs from the workload', () => {
+  test('fails on a bad provider name and on a namespace that differs from the workload', () => {
     const chart = Testing.chart();
     expect(() => new AuthorizationPolicy(chart, 'a', { action: AuthorizationAction.custom('ext authz') })).toThrow(/'action.provider' must be the name of an extension provider/);
     expect(() => new AuthorizationPolicy(chart, 'b', { workload: new TestWorkload(chart, 'w', { namespace: 'shop' }), namespace: 'default' }))

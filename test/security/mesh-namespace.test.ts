@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import { MeshNamespace, MeshPeer, MtlsMode, SidecarInjection } from '../../lib';
 import { expectValidManifests } from '../util/schema';
-import { find, TestWorkload } from '../util/security-fixtures';
+import { TestWorkload } from '../util/fixtures';
+import { find } from '../util/synth';
 
 describe('MeshNamespace', () => {
   test('default: only the Namespace, labelled istio-injection=enabled (mesh-wide mTLS applies)', () => {
@@ -99,7 +100,7 @@ describe('MeshNamespace', () => {
     expectValidManifests(out);
   });
 
-  test('throws when mesh settings are asked of a namespace without injection', () => {
+  test('fails when mesh settings are asked of a namespace without injection', () => {
     const chart = Testing.chart();
     expect(() => new MeshNamespace(chart, 'a', { injection: SidecarInjection.DISABLED, mtls: MtlsMode.STRICT }))
       .toThrow(/\[test\/a\] 'mtls' has no effect in a namespace without sidecar injection.*got "STRICT"\. Fix: enable injection/);
@@ -108,7 +109,7 @@ describe('MeshNamespace', () => {
     expect(() => legacy.allowFrom(MeshPeer.namespace('foo'))).toThrow(/'allowFrom' has no effect in a namespace without sidecar injection/);
   });
 
-  test('throws on an injection label in labels, a bad name, and egress/network verbs that were not enabled', () => {
+  test('fails on an injection label in labels, a bad name, and egress/network verbs that were not enabled', () => {
     const chart = Testing.chart();
     expect(() => new MeshNamespace(chart, 'a', { labels: { 'istio-injection': 'enabled' } })).toThrow(/'labels.istio-injection' is managed by 'injection'/);
     expect(() => new MeshNamespace(chart, 'Bad_Name')).toThrow(/'name' must be a DNS-1123 label/);
@@ -117,7 +118,7 @@ describe('MeshNamespace', () => {
     expect(() => ns.allowNetworkFrom(MeshPeer.namespace('bar'))).toThrow(/'allowNetworkFrom' needs the namespace NetworkPolicies/);
   });
 
-  test('throws on a malformed egress host and on exceptions for workloads of another namespace', () => {
+  test('fails on a malformed egress host and on exceptions for workloads of another namespace', () => {
     const chart = Testing.chart();
     const ns = new MeshNamespace(chart, 'foo', { restrictEgress: true });
     expect(() => ns.addEgressHosts('api.example.com')).toThrow(/'egress.hosts' must be "<namespace>\/<dnsName>".*got "api.example.com"\. Fix: use e.g. "istio-system\/api.example.com"/);

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { MeshWideMtls, MtlsMode } from '../../lib';
 import { expectValidManifests } from '../util/schema';
-import { find } from '../util/security-fixtures';
+import { find } from '../util/synth';
 
 describe('MeshWideMtls', () => {
   test('default: PeerAuthentication "default" STRICT in istio-system, no DestinationRule', () => {
@@ -34,7 +34,7 @@ describe('MeshWideMtls', () => {
     expectValidManifests(out);
   });
 
-  test('throws on UNSET, and on ISTIO_MUTUAL with DISABLE', () => {
+  test('fails on UNSET, and on ISTIO_MUTUAL with DISABLE', () => {
     expect(() => new MeshWideMtls(Testing.chart(), 'Mesh', { mode: MtlsMode.UNSET })).toThrow(/\[test\/Mesh\] 'mode' cannot be UNSET at mesh level/);
     expect(() => new MeshWideMtls(Testing.chart(), 'Mesh', { mode: MtlsMode.DISABLE, istioMutualDestinationRule: true }))
       .toThrow(/'istioMutualDestinationRule' contradicts mode DISABLE.*got true\. Fix:/);

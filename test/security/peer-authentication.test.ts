@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import { MeshPeer, PeerAuthentication, MtlsMode } from '../../lib';
 import { expectValidManifests } from '../util/schema';
-import { find, TestWorkload } from '../util/security-fixtures';
+import { TestWorkload } from '../util/fixtures';
+import { find } from '../util/synth';
 
 describe('PeerAuthentication', () => {
   test('default: namespace-wide policy "default", STRICT, in the chart namespace', () => {
@@ -41,13 +42,13 @@ describe('PeerAuthentication', () => {
     expect(m.spec.mtls).toBeUndefined();
   });
 
-  test('throws when a port exception is added to a namespace-wide policy', () => {
+  test('fails when a port exception is added to a namespace-wide policy', () => {
     const chart = Testing.chart();
     const pa = new PeerAuthentication(chart, 'Mtls');
     expect(() => pa.addPortMtls(8080, MtlsMode.DISABLE)).toThrow(/\[test\/Mtls\] 'portLevelMtls' needs a workload selector.*got 8080\. Fix: pass 'workload'/);
   });
 
-  test('throws on an out-of-range port and on conflicting port modes', () => {
+  test('fails on an out-of-range port and on conflicting port modes', () => {
     const chart = Testing.chart();
     const pa = new PeerAuthentication(chart, 'Mtls', { workload: new TestWorkload(chart, 'w') });
     expect(() => pa.addPortMtls(70000, MtlsMode.DISABLE)).toThrow(/'portLevelMtls\[70000\]' must be an integer from 1 to 65535, got 70000/);
@@ -55,12 +56,12 @@ describe('PeerAuthentication', () => {
     expect(() => pa.addPortMtls(8080, MtlsMode.STRICT)).toThrow(/'portLevelMtls\[8080\]' is already DISABLE, got "STRICT"/);
   });
 
-  test('throws when namespace-wide mode is UNSET', () => {
+  test('fails when namespace-wide mode is UNSET', () => {
     expect(() => new PeerAuthentication(Testing.chart(), 'Mtls', { mode: MtlsMode.UNSET }))
       .toThrow(/'mode' UNSET has no parent to inherit from.*Fix: use MtlsMode.STRICT/);
   });
 
-  test('throws when the workload is not selectable, has no sidecar, or lives in another namespace', () => {
+  test('fails when the workload is not selectable, has no sidecar, or lives in another namespace', () => {
     const chart = Testing.chart();
     expect(() => new PeerAuthentication(chart, 'A', { workload: MeshPeer.namespace('foo') })).toThrow(/'workload' must be a workload with pod labels/);
     expect(() => new PeerAuthentication(chart, 'B', { workload: new TestWorkload(chart, 'legacy', { sidecar: false }) }))

@@ -1,6 +1,7 @@
 import { Duration, Testing } from 'cdk8s';
 import { MeshPeer, RequestAuthentication } from '../../lib';
-import { find, TestWorkload } from '../util/security-fixtures';
+import { TestWorkload } from '../util/fixtures';
+import { find } from '../util/synth';
 import { expectValidManifests } from '../util/schema';
 
 const ISSUER = 'testing@secure.istio.io';
@@ -64,7 +65,7 @@ describe('RequestAuthentication', () => {
     expectValidManifests(out);
   });
 
-  test('throws on jwks together with jwksUri, a non-http jwksUri and jwks that is not a key set', () => {
+  test('fails on jwks together with jwksUri, a non-http jwksUri and jwks that is not a key set', () => {
     const chart = Testing.chart();
     expect(() => new RequestAuthentication(chart, 'a', { jwtRules: [{ issuer: ISSUER, jwksUri: JWKS_URI, jwks: '{"keys":[{}]}' }] }))
       .toThrow(/'jwtRules\[0\]\.jwks' cannot be set together with jwksUri/);
@@ -74,7 +75,7 @@ describe('RequestAuthentication', () => {
       .toThrow(/'jwtRules\[0\]\.jwks' must be a JSON Web Key Set/);
   });
 
-  test('throws on no rules, an empty issuer, a duplicate issuer and a bad header name', () => {
+  test('fails on no rules, an empty issuer, a duplicate issuer and a bad header name', () => {
     const chart = Testing.chart();
     expect(() => new RequestAuthentication(chart, 'a', { jwtRules: [] })).toThrow(/\[test\/a\] 'jwtRules' must list at least one issuer, got \[\]/);
     expect(() => new RequestAuthentication(chart, 'b', { jwtRules: [{ issuer: '' }] })).toThrow(/'jwtRules\[0\]\.issuer' must be the non-empty/);
@@ -84,7 +85,7 @@ describe('RequestAuthentication', () => {
       .toThrow(/'jwtRules\[0\]\.outputPayloadToHeader' must be an HTTP header name, got "x jwt"/);
   });
 
-  test('throws on a workload without sidecar', () => {
+  test('fails on a workload without sidecar', () => {
     const chart = Testing.chart();
     expect(() => new RequestAuthentication(chart, 'a', { workload: new TestWorkload(chart, 'w', { sidecar: false }), jwtRules: [{ issuer: ISSUER }] }))
       .toThrow(/'workload' has no sidecar, so nothing would validate the tokens/);

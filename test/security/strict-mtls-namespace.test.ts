@@ -1,7 +1,8 @@
 import { Testing } from 'cdk8s';
 import { MtlsMode, SidecarInjection, StrictMtlsNamespace } from '../../lib';
 import { expectValidManifests } from '../util/schema';
-import { find, TestWorkload } from '../util/security-fixtures';
+import { TestWorkload } from '../util/fixtures';
+import { find } from '../util/synth';
 
 describe('StrictMtlsNamespace', () => {
   test('default: injection, PeerAuthentication default STRICT and AuthorizationPolicy deny-all (empty spec)', () => {
@@ -35,7 +36,7 @@ describe('StrictMtlsNamespace', () => {
         .toThrow(new RegExp(`\\[test\\] 'shop.mtls' cannot be set on a StrictMtlsNamespace \\(it is always STRICT\\), got "${name}"\\. Fix: use MeshNamespace`));
     });
 
-  test('throws when injection is disabled (a STRICT namespace needs sidecars)', () => {
+  test('fails when injection is disabled (a STRICT namespace needs sidecars)', () => {
     expect(() => new StrictMtlsNamespace(Testing.chart(), 'shop', { injection: SidecarInjection.DISABLED }))
       .toThrow(/\[test\/shop\] 'mtls' has no effect in a namespace without sidecar injection/);
   });

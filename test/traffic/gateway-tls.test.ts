@@ -124,7 +124,7 @@ describe('Gateway HTTPS servers', () => {
     expect(warnings).toEqual([expect.stringMatching(/hosts tenantb.example.com are not in the DNS names of Certificate "only-a".*\[gateway-tls:host-not-in-certificate\]/)]);
   });
 
-  test('throws when a given Certificate is not in the gateway workload namespace', () => {
+  test('fails when a given Certificate is not in the gateway workload namespace', () => {
     const { chart, gateway } = setup();
     const other = new ClusterIssuer(chart, 'root', { type: IssuerType.selfSigned() });
     const cert = new Certificate(chart, 'elsewhere', { issuer: other, namespace: 'shop', secretName: 'x', dnsNames: ['tenanta.example.com'] });
@@ -132,7 +132,7 @@ describe('Gateway HTTPS servers', () => {
       .toThrow(/\[ingress\/mygateway\] 'addHttpsServer\(https-443\).credential' is a Certificate in namespace "shop", but the gateway pods run in "istio-ingress".*Fix: create the Certificate with namespace: "istio-ingress"/);
   });
 
-  test('throws when issuing for host * without dnsNames', () => {
+  test('fails when issuing for host * without dnsNames', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c', { namespace: 'istio-system' });
     const gateway = new Gateway(chart, 'gw', { defaultHttpServer: false });
@@ -141,18 +141,18 @@ describe('Gateway HTTPS servers', () => {
       .toThrow(/'addHttpsServer\(https-443\).credential.dnsNames' cannot be derived from server host '\*'.*Fix: pass dnsNames/);
   });
 
-  test('throws on clientCa with SIMPLE', () => {
+  test('fails on clientCa with SIMPLE', () => {
     const { issuer, gateway } = setup();
     expect(() => gateway.addHttpsServer({ credential: GatewayCredential.issue({ issuer }), clientCa: GatewayCredential.fromSecretName('ca') }))
       .toThrow(/'addHttpsServer\(https-443\).clientCa' only applies to MUTUAL or OPTIONAL_MUTUAL, got "SIMPLE". Fix: set mode: GatewayTlsMode.MUTUAL/);
   });
 
-  test('throws on a PASSTHROUGH server for every host', () => {
+  test('fails on a PASSTHROUGH server for every host', () => {
     const { gateway } = setup();
     expect(() => gateway.addTlsPassthroughServer({ hosts: ['*'] })).toThrow(/'addTlsPassthroughServer\(tls-443\).hosts' must name the SNI hosts/);
   });
 
-  test('throws on an HTTPS server on a port already used for HTTP', () => {
+  test('fails on an HTTPS server on a port already used for HTTP', () => {
     const { issuer, gateway } = setup();
     gateway.addHttpServer({ port: 8080 });
     expect(() => gateway.addHttpsServer({ credential: GatewayCredential.issue({ issuer }), port: 8080 })).toThrow(/'servers\[1\].port' is already used by server 'http-8080'/);

@@ -104,7 +104,7 @@ describe('Gateway', () => {
   });
 
   describe('validation', () => {
-    test('throws for an invalid host', () => {
+    test('fails for an invalid host', () => {
       expect(() => new Gateway(Testing.chart(), 'gateway', { hosts: ['Example.com'] }))
         .toThrow(/\[test\/gateway\] 'hosts\[0\]' must be '\[namespace\/\]host' .* got "Example.com"/);
       expect(() => new Gateway(Testing.chart(), 'gateway', { hosts: ['a.*.example.com'] }))
@@ -118,41 +118,41 @@ describe('Gateway', () => {
       expect(gw.hosts).toHaveLength(5);
     });
 
-    test('throws for empty or duplicate hosts', () => {
+    test('fails for empty or duplicate hosts', () => {
       expect(() => new Gateway(Testing.chart(), 'gateway', { hosts: [] })).toThrow(/'hosts' must list at least one host, got \[\]/);
       expect(() => new Gateway(Testing.chart(), 'gateway', { hosts: ['a.com', 'a.com'] })).toThrow(/'hosts' lists a host twice, got "a.com"/);
     });
 
-    test('throws for a port out of range', () => {
+    test('fails for a port out of range', () => {
       const gw = new Gateway(Testing.chart(), 'gateway');
       expect(() => gw.addHttpServer({ port: 70000, hosts: ['x.example.com'] })).toThrow(/'servers\[1\].port' must be an integer from 1 to 65535, got 70000/);
     });
 
-    test('throws for a duplicate server name', () => {
+    test('fails for a duplicate server name', () => {
       const gw = new Gateway(Testing.chart(), 'gateway');
       expect(() => gw.addHttpServer({ port: 8080, name: 'http-80' })).toThrow(/'servers\[1\].name' must be unique within the gateway, got "http-80"/);
     });
 
-    test('throws for overlapping hosts on the same port', () => {
+    test('fails for overlapping hosts on the same port', () => {
       const gw = new Gateway(Testing.chart(), 'gateway');
       expect(() => gw.addHttpServer({ hosts: ['*'] })).toThrow(/'servers\[1\].hosts' overlaps server 'http-80' on port 80, got \["\*"\]/);
     });
 
-    test('throws for two protocols on one port', () => {
+    test('fails for two protocols on one port', () => {
       const gw = new Gateway(Testing.chart(), 'gateway');
       expect(() => gw._addServer({ name: 'tcp', port: 80, protocol: ServerProtocol.TCP, hosts: ['*'] }))
         .toThrow(/'servers\[1\].port' is already used by server 'http-80' with protocol HTTP .* got 80/);
     });
 
-    test('throws for an empty selector', () => {
+    test('fails for an empty selector', () => {
       expect(() => new Gateway(Testing.chart(), 'gateway', { selector: {} })).toThrow(/'selector' must not be empty .* got \{\}/);
     });
 
-    test('throws for an invalid name', () => {
+    test('fails for an invalid name', () => {
       expect(() => new Gateway(Testing.chart(), 'My_Gateway')).toThrow(/'name' must be a DNS-1123 subdomain .* got "My_Gateway"/);
     });
 
-    test('throws for a malformed fromName reference', () => {
+    test('fails for a malformed fromName reference', () => {
       expect(() => Gateway.fromName(Testing.chart(), 'x', 'a/b/c')).toThrow(/'ref' must be '<namespace>\/<name>' or '<name>', got "a\/b\/c"/);
     });
   });

@@ -1,10 +1,10 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as istio from '../../imports/networking.istio.io';
-import {
-  HttpFault, HttpRouteOptions, RetryOn, RouteTarget, StringMatch, renderHttpRoute,
-} from '../../lib/traffic/http-route';
+import { HttpFault, HttpRouteOptions, RetryOn } from '../../lib/traffic/http-route';
+import { renderHttpRoute, RouteTarget } from '../../lib/traffic/render-http-route';
+import { StringMatch } from '../../lib/traffic/string-match';
 import { WARNING_METADATA } from '../../lib/private/warnings';
-import { expectValidManifests } from '../util/schema';
+import { synthValid } from '../util/synth';
 
 const HOST = 'customers.default.svc.cluster.local';
 const TARGET: RouteTarget = { host: HOST, versions: ['v1', 'v2'] };
@@ -15,14 +15,10 @@ function render(route: HttpRouteOptions, target: RouteTarget = TARGET, chart: Ch
 
 /** Puts rendered routes in a VirtualService and validates it against the Istio CRD schema. */
 function expectSchemaValid(...http: Record<string, unknown>[]) {
-  const chart = Testing.chart();
-  new istio.VirtualService(chart, 'vs', {
+  return synthValid((c) => new istio.VirtualService(c, 'vs', {
     metadata: { name: 'customers' },
     spec: { hosts: [HOST], http: http as istio.VirtualServiceSpecHttp[] },
-  });
-  const manifests = Testing.synth(chart);
-  expectValidManifests(manifests);
-  return manifests[0];
+  }))[0];
 }
 
 describe('renderHttpRoute', () => {
@@ -193,172 +189,172 @@ describe('renderHttpRoute', () => {
 });
 
 describe('renderHttpRoute validation', () => {
-  test('throws when weights do not sum to 100', () => {
+  test('fails when weights do not sum to 100', () => {
     expect(() => render({ destinations: [{ version: 'v1', weight: 70 }, { version: 'v2', weight: 20 }] }))
       .toThrow(/\[test\] 'routes\[0\].destinations' weights must sum to 100, got "70\+20=90". Fix: adjust the weights/);
   });
 
-  test('throws when only some destinations have a weight', () => {
+  test('fails when only some destinations have a weight', () => {
     expect(() => render({ destinations: [{ version: 'v1', weight: 100 }, { version: 'v2' }] }))
       .toThrow(/'routes\[0\].destinations\[1\].weight' is missing while 1 other destination\(s\) have a weight, got nothing/);
   });
 
-  test('throws for several destinations without weights', () => {
+  test('fails for several destinations without weights', () => {
     expect(() => render({ destinations: [{ version: 'v1' }, { version: 'v2' }] }))
       .toThrow(/'routes\[0\].destinations' need weights when there is more than one destination, got \["v1","v2"\]/);
   });
 
-  test('throws for a weight above 100', () => {
+  test('fails for a weight above 100', () => {
     expect(() => render({ destinations: [{ version: 'v1', weight: 120 }] }))
       .toThrow(/'routes\[0\].destinations\[0\].weight' must be an integer from 0 to 100, got 120/);
   });
 
-  test('throws for an unknown version and lists the known ones', () => {
+  test('fails for an unknown version and lists the known ones', () => {
     expect(() => render({ destinations: [{ version: 'v1', weight: 50 }, { version: 'v3', weight: 50 }] }))
       .toThrow(/'routes\[0\].destinations\[1\].version' is not a version of customers.default.svc.cluster.local \(known versions: v1, v2\), got "v3". Fix: use one of "v1", "v2"/);
   });
 
-  test('throws for an unknown mirror version', () => {
+  test('fails for an unknown mirror version', () => {
     expect(() => render({ mirror: { version: 'v9' } }))
       .toThrow(/'routes\[0\].mirror.version' is not a version of .* got "v9"/);
   });
 
-  test('throws for a duplicate destination', () => {
+  test('fails for a duplicate destination', () => {
     expect(() => render({ destinations: [{ version: 'v1', weight: 50 }, { version: 'v1', weight: 50 }] }))
       .toThrow(/'routes\[0\].destinations\[1\].version' repeats destinations\[0\], got "v1"/);
   });
 
-  test('throws for an empty destination list', () => {
+  test('fails for an empty destination list', () => {
     expect(() => render({ destinations: [] })).toThrow(/'routes\[0\].destinations' must not be empty, got \[\]/);
   });
 
-  test('throws for redirect combined with destinations (Istio rule)', () => {
+  test('fails for redirect combined with destinations (Istio rule)', () => {
     expect(() => render({ redirect: { uri: '/new' }, destinations: [{ version: 'v1' }] }))
       .toThrow(/'routes\[0\].destinations' cannot be combined with redirect .* got \[\{"version":"v1"\}\]/);
   });
 
-  test('throws for redirect combined with rewrite', () => {
+  test('fails for redirect combined with rewrite', () => {
     expect(() => render({ redirect: { uri: '/new' }, rewrite: { uri: '/x' } }))
       .toThrow(/'routes\[0\].rewrite' cannot be combined with redirect .* got \{"uri":"\/x"\}/);
   });
 
-  test('throws for redirect combined with mirror', () => {
+  test('fails for redirect combined with mirror', () => {
     expect(() => render({ redirect: { uri: '/new' }, mirror: { version: 'v2' } }))
       .toThrow(/'routes\[0\].mirror' cannot be combined with redirect .* got \{"version":"v2"\}/);
   });
 
-  test('throws for an empty redirect', () => {
+  test('fails for an empty redirect', () => {
     expect(() => render({ redirect: {} })).toThrow(/'routes\[0\].redirect' must change at least one of uri, authority, scheme or port, got \{\}/);
   });
 
-  test('throws for an unsupported redirect code', () => {
+  test('fails for an unsupported redirect code', () => {
     expect(() => render({ redirect: { uri: '/x', redirectCode: 200 } }))
       .toThrow(/'routes\[0\].redirect.redirectCode' must be one of 301, 302, 303, 307, 308, got 200/);
   });
 
-  test('throws for a relative redirect uri', () => {
+  test('fails for a relative redirect uri', () => {
     expect(() => render({ redirect: { uri: 'v2/api' } })).toThrow(/'routes\[0\].redirect.uri' must be an absolute path starting with '\/', got "v2\/api". Fix: use "\/v2\/api"/);
   });
 
-  test('throws for a bad redirect scheme', () => {
+  test('fails for a bad redirect scheme', () => {
     expect(() => render({ redirect: { scheme: 'ftp' } })).toThrow(/'routes\[0\].redirect.scheme' must be 'http' or 'https', got "ftp"/);
   });
 
-  test('throws for a rewrite with both uri and uriRegex', () => {
+  test('fails for a rewrite with both uri and uriRegex', () => {
     expect(() => render({ rewrite: { uri: '/a', uriRegex: { match: '^/b', rewrite: '/c' } } }))
       .toThrow(/'routes\[0\].rewrite.uriRegex' cannot be combined with uri, got \{"match":"\^\/b","rewrite":"\/c"\}/);
   });
 
-  test('throws for a regex with look-ahead (not RE2)', () => {
+  test('fails for a regex with look-ahead (not RE2)', () => {
     expect(() => render({ match: [{ headers: { 'user-agent': StringMatch.regex('(?!.*bot).*') } }] }))
       .toThrow(/'routes\[0\].match\[0\].headers\["user-agent"\]' uses "\(\?!", which RE2 .* does not support, got "\(\?!\.\*bot\)\.\*"/);
   });
 
-  test('throws for an invalid regex', () => {
+  test('fails for an invalid regex', () => {
     expect(() => render({ match: [{ uri: StringMatch.regex('/api/(v1') }] }))
       .toThrow(/'routes\[0\].match\[0\].uri' is not a valid regular expression .* got "\/api\/\(v1"/);
   });
 
-  test('throws for an upper-case header name in a match', () => {
+  test('fails for an upper-case header name in a match', () => {
     expect(() => render({ match: [{ headers: { 'User-Agent': StringMatch.regex('.*Firefox.*') } }] }))
       .toThrow(/'routes\[0\].match\[0\].headers\["User-Agent"\]' must be a lower-case HTTP header name, got "User-Agent". Fix: use "user-agent"/);
   });
 
-  test('throws for an empty prefix match', () => {
+  test('fails for an empty prefix match', () => {
     expect(() => render({ match: [{ uri: StringMatch.prefix('') }] }))
       .toThrow(/'routes\[0\].match\[0\].uri' prefix match must not be empty, got "". Fix: use StringMatch.prefix\('\/'\)/);
   });
 
-  test('throws for a match without conditions', () => {
+  test('fails for a match without conditions', () => {
     expect(() => render({ match: [{}] })).toThrow(/'routes\[0\].match\[0\]' has no condition and would match every request, got \{\}/);
   });
 
-  test('throws for ignoreUriCase with a regex uri', () => {
+  test('fails for ignoreUriCase with a regex uri', () => {
     expect(() => render({ match: [{ uri: StringMatch.regex('/api/.*'), ignoreUriCase: true }] }))
       .toThrow(/'routes\[0\].match\[0\].ignoreUriCase' does not apply to regex URI matches, got "\/api\/\.\*"/);
   });
 
-  test('throws for a fault percentage above 100', () => {
+  test('fails for a fault percentage above 100', () => {
     expect(() => render({ fault: HttpFault.delay(Duration.seconds(1), 150) }))
       .toThrow(/'routes\[0\].fault.delay.percentage' must be between 0 and 100, got 150/);
   });
 
-  test('throws for an abort status outside 200-599', () => {
+  test('fails for an abort status outside 200-599', () => {
     expect(() => render({ fault: HttpFault.abort(999) })).toThrow(/'routes\[0\].fault.abort.httpStatus' must be an integer from 200 to 599, got 999/);
   });
 
-  test('throws for a zero fault delay', () => {
+  test('fails for a zero fault delay', () => {
     expect(() => render({ fault: HttpFault.delay(Duration.seconds(0)) })).toThrow(/'routes\[0\].fault.delay.fixedDelay' must be at least 1ms, got "0ms"/);
   });
 
-  test('throws for a mirror percentage above 100', () => {
+  test('fails for a mirror percentage above 100', () => {
     expect(() => render({ mirror: { version: 'v2', percentage: 101 } })).toThrow(/'routes\[0\].mirror.percentage' must be between 0 and 100, got 101/);
   });
 
-  test('throws for negative retry attempts', () => {
+  test('fails for negative retry attempts', () => {
     expect(() => render({ retries: { attempts: -1 } })).toThrow(/'routes\[0\].retries.attempts' must be an integer from 0 to 2147483647, got -1/);
   });
 
-  test('throws for perTryTimeout with retries disabled', () => {
+  test('fails for perTryTimeout with retries disabled', () => {
     expect(() => render({ retries: { attempts: 0, perTryTimeout: Duration.seconds(1) } }))
       .toThrow(/'routes\[0\].retries.perTryTimeout' has no effect with attempts: 0 \(retries disabled\), got "1 second"/);
   });
 
-  test('throws for a retry status code out of range', () => {
+  test('fails for a retry status code out of range', () => {
     expect(() => render({ retries: { attempts: 2, retryOn: [RetryOn.statusCode(42)] } }))
       .toThrow(/'routes\[0\].retries.retryOn\[0\]' must be an integer from 100 to 599, got 42/);
   });
 
-  test('throws for a duplicate retryOn condition', () => {
+  test('fails for a duplicate retryOn condition', () => {
     expect(() => render({ retries: { attempts: 2, retryOn: [RetryOn.FIVE_XX, RetryOn.FIVE_XX] } }))
       .toThrow(/'routes\[0\].retries.retryOn' lists a condition twice, got "5xx"/);
   });
 
-  test('throws for setting the Host header', () => {
+  test('fails for setting the Host header', () => {
     expect(() => render({ headers: { request: { set: { Host: 'x' } } } }))
       .toThrow(/'routes\[0\].headers.request.set\["Host"\]' cannot be changed with header operations .* got "Host". Fix: use rewrite: \{ authority \}/);
   });
 
-  test('throws for removing a header that is also set', () => {
+  test('fails for removing a header that is also set', () => {
     expect(() => render({ headers: { response: { set: { 'x-a': '1' }, remove: ['x-a'] } } }))
       .toThrow(/'routes\[0\].headers.response.remove' removes a header that the same operation sets or adds, got "x-a"/);
   });
 
-  test('throws for CORS credentials with the wildcard origin', () => {
+  test('fails for CORS credentials with the wildcard origin', () => {
     expect(() => render({ corsPolicy: { allowOrigins: [StringMatch.exact('*')], allowCredentials: true } }))
       .toThrow(/'routes\[0\].corsPolicy.allowCredentials' cannot be true with the wildcard origin '\*' .* got "\*"/);
   });
 
-  test('throws for a lower-case CORS method', () => {
+  test('fails for a lower-case CORS method', () => {
     expect(() => render({ corsPolicy: { allowOrigins: [StringMatch.exact('https://a.example.com')], allowMethods: ['get'] } }))
       .toThrow(/'routes\[0\].corsPolicy.allowMethods\[0\]' must be one of GET, .* got "get". Fix: use "GET"/);
   });
 
-  test('throws for an invalid route name', () => {
+  test('fails for an invalid route name', () => {
     expect(() => render({ name: 'Firefox Route' })).toThrow(/'routes\[0\].name' must be a DNS-1123 label .* got "Firefox Route"/);
   });
 
-  test('throws for a destination port out of range', () => {
+  test('fails for a destination port out of range', () => {
     expect(() => render({ destinations: [{ version: 'v1', port: 0 }] })).toThrow(/'routes\[0\].destinations\[0\].port' must be an integer from 1 to 65535, got 0/);
   });
 

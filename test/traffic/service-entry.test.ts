@@ -1,14 +1,11 @@
-import { Chart, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import { ExportTo, ExternalProtocol, ServiceEntry, ServiceEntryResolution, MeshApp, MeshNamespace, ServiceEntryLocation, TlsMode } from '../../lib';
 import { expectValidManifests } from '../util/schema';
-
-function chart(): Chart {
-  return new Chart(Testing.app(), 'egress', { namespace: 'shop' });
-}
+import { chart } from '../util/synth';
 
 describe('ServiceEntry', () => {
   test('default: DNS resolution, MESH_EXTERNAL, named ports, no exportTo', () => {
-    const c = chart();
+    const c = chart('shop', 'egress');
     const svc = new ServiceEntry(c, 'api-example', { hosts: ['api.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
     const manifests = Testing.synth(c);
     expect(manifests).toMatchSnapshot();
@@ -25,7 +22,7 @@ describe('ServiceEntry', () => {
   });
 
   test('wildcard hosts default to resolution NONE; exportTo is rendered', () => {
-    const c = chart();
+    const c = chart('shop', 'egress');
     const svc = new ServiceEntry(c, 'foo', {
       hosts: ['*.foo.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS, name: 'tls' }], exportTo: [ExportTo.SAME_NAMESPACE, ExportTo.namespace('tenanta')],
     });
@@ -38,7 +35,7 @@ describe('ServiceEntry', () => {
   });
 
   test('IP endpoints default to STATIC', () => {
-    const c = chart();
+    const c = chart('shop', 'egress');
     new ServiceEntry(c, 'db', { hosts: ['db.corp.internal'], ports: [{ number: 5432, protocol: ExternalProtocol.TCP }], endpoints: ['10.0.0.5', '10.0.0.6'] });
     const [m] = Testing.synth(c);
     expect(m.spec.resolution).toBe('STATIC');
@@ -46,7 +43,7 @@ describe('ServiceEntry', () => {
   });
 
   test('originateTls: SIMPLE with sni and caCertificates for *.example.com, idempotent', () => {
-    const c = chart();
+    const c = chart('shop', 'egress');
     const svc = new ServiceEntry(c, 'example', { hosts: ['api.example.com', 'www.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
     const tls = { mode: TlsMode.SIMPLE, sni: 'api.example.com', caCertificates: '/etc/ssl/certs/ca-certificates.crt' };
     const dr = svc.originateTls({ host: '*.example.com', tls });
@@ -61,7 +58,7 @@ describe('ServiceEntry', () => {
   });
 
   test('originateTls on one port: plain HTTP from the app, TLS to 443', () => {
-    const c = chart();
+    const c = chart('shop', 'egress');
     const svc = new ServiceEntry(c, 'edition', {
       hosts: ['edition.cnn.com'], ports: [{ number: 80, protocol: ExternalProtocol.HTTP, targetPort: 443 }, { number: 443, protocol: ExternalProtocol.HTTPS }],
     });
@@ -74,44 +71,44 @@ describe('ServiceEntry', () => {
     });
   });
 
-  test('throws on DNS resolution of a wildcard host', () => {
-    expect(() => new ServiceEntry(chart(), 'x', { hosts: ['*.foo.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }], resolution: ServiceEntryResolution.DNS }))
+  test('fails on DNS resolution of a wildcard host', () => {
+    expect(() => new ServiceEntry(chart('shop', 'egress'), 'x', { hosts: ['*.foo.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }], resolution: ServiceEntryResolution.DNS }))
       .toThrow(/\[egress\/x\] 'resolution' DNS cannot resolve wildcard hosts without endpoints, got \["\*.foo.com"\]. Fix: use ServiceEntryResolution.DYNAMIC_DNS or NONE/);
   });
 
-  test('throws on host *', () => {
-    expect(() => new ServiceEntry(chart(), 'x', { hosts: ['*'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] }))
+  test('fails on host *', () => {
+    expect(() => new ServiceEntry(chart('shop', 'egress'), 'x', { hosts: ['*'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] }))
       .toThrow(/'hosts\[0\]' must be a DNS name or a wildcard/);
   });
 
-  test('throws on duplicate port numbers', () => {
-    expect(() => new ServiceEntry(chart(), 'x', {
+  test('fails on duplicate port numbers', () => {
+    expect(() => new ServiceEntry(chart('shop', 'egress'), 'x', {
       hosts: ['a.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }, { number: 443, protocol: ExternalProtocol.HTTPS }],
     })).toThrow(/'ports\[\].number' must be unique, got 443/);
   });
 
-  test('throws on STATIC without IP endpoints', () => {
-    expect(() => new ServiceEntry(chart(), 'x', { hosts: ['a.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }], resolution: ServiceEntryResolution.STATIC }))
+  test('fails on STATIC without IP endpoints', () => {
+    expect(() => new ServiceEntry(chart('shop', 'egress'), 'x', { hosts: ['a.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }], resolution: ServiceEntryResolution.STATIC }))
       .toThrow(/'endpoints' must list IP addresses with resolution STATIC/);
   });
 
-  test('throws on originateTls with ISTIO_MUTUAL', () => {
-    const svc = new ServiceEntry(chart(), 'x', { hosts: ['a.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
+  test('fails on originateTls with ISTIO_MUTUAL', () => {
+    const svc = new ServiceEntry(chart('shop', 'egress'), 'x', { hosts: ['a.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
     expect(() => svc.originateTls({ tls: { mode: TlsMode.ISTIO_MUTUAL } })).toThrow(/'originateTls.tls.mode' must be SIMPLE or MUTUAL.*got "ISTIO_MUTUAL"/);
   });
 
-  test('throws on originateTls for a host the service does not have', () => {
-    const svc = new ServiceEntry(chart(), 'x', { hosts: ['a.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
+  test('fails on originateTls for a host the service does not have', () => {
+    const svc = new ServiceEntry(chart('shop', 'egress'), 'x', { hosts: ['a.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
     expect(() => svc.originateTls({ host: 'b.other.com', tls: { mode: TlsMode.SIMPLE } })).toThrow(/'originateTls.host' must be one of the service's hosts.*got "b.other.com"/);
   });
 
-  test('throws on originateTls without host when there are several', () => {
-    const svc = new ServiceEntry(chart(), 'x', { hosts: ['a.example.com', 'b.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
+  test('fails on originateTls without host when there are several', () => {
+    const svc = new ServiceEntry(chart('shop', 'egress'), 'x', { hosts: ['a.example.com', 'b.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
     expect(() => svc.originateTls({ tls: { mode: TlsMode.SIMPLE } })).toThrow(/'originateTls.host' is required when the service has several hosts/);
   });
 
-  test('throws on originateTls for an unknown port', () => {
-    const svc = new ServiceEntry(chart(), 'x', { hosts: ['a.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
+  test('fails on originateTls for an unknown port', () => {
+    const svc = new ServiceEntry(chart('shop', 'egress'), 'x', { hosts: ['a.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
     expect(() => svc.originateTls({ port: 8443, tls: { mode: TlsMode.SIMPLE } })).toThrow(/'originateTls.port' is not a port of the service, got 8443. Fix: use one of 443/);
   });
 });
@@ -120,7 +117,7 @@ describe('MeshApp.allowEgressTo', () => {
   const image = 'gcr.io/tetratelabs/customers:1.0.0';
 
   test('adds the service hosts to the namespace Sidecar egress, also when the namespace is defined later', () => {
-    const c = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const c = chart('shop', 'shop');
     const api = new ServiceEntry(c, 'api', { hosts: ['api.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
     const foo = new ServiceEntry(c, 'foo', { namespace: 'egress', hosts: ['*.foo.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
     const app = new MeshApp(c, 'customers', { versions: [{ name: 'v1', image }] });
@@ -134,15 +131,15 @@ describe('MeshApp.allowEgressTo', () => {
   });
 
   test('without an egress restriction nothing changes', () => {
-    const c = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+    const c = chart('shop', 'shop');
     const api = new ServiceEntry(c, 'api', { hosts: ['api.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
     const app = new MeshApp(c, 'customers', { versions: [{ name: 'v1', image }] });
     expect(app.allowEgressTo(api).hosts).toEqual(['shop/api.example.com']);
     expect(Testing.synth(c).find((m) => m.kind === 'Sidecar')).toBeUndefined();
   });
 
-  test('throws when the ServiceEntry is not exported to the app namespace', () => {
-    const c = new Chart(Testing.app(), 'shop', { namespace: 'shop' });
+  test('fails when the ServiceEntry is not exported to the app namespace', () => {
+    const c = chart('shop', 'shop');
     const api = new ServiceEntry(c, 'api', { namespace: 'egress', hosts: ['api.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }], exportTo: [ExportTo.SAME_NAMESPACE] });
     const app = new MeshApp(c, 'customers', { versions: [{ name: 'v1', image }] });
     expect(() => app.allowEgressTo(api))

@@ -1,10 +1,10 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as istio from '../../imports/networking.istio.io';
-import {
-  H2UpgradePolicy, LoadBalancer, LocalityLoadBalancing, TlsMode, TrafficPolicy, renderTrafficPolicy,
-} from '../../lib/traffic/traffic-policy';
+import { LoadBalancer, LocalityLoadBalancing } from '../../lib/traffic/load-balancer';
+import { renderTrafficPolicy } from '../../lib/traffic/render-traffic-policy';
+import { H2UpgradePolicy, TlsMode, TrafficPolicy } from '../../lib/traffic/traffic-policy';
 import { istioDuration } from '../../lib/private/istio-duration';
-import { expectValidManifests } from '../util/schema';
+import { synthValid } from '../util/synth';
 
 /** S5: the httpbin circuit breaker. */
 const CIRCUIT_BREAKER: TrafficPolicy = {
@@ -20,14 +20,10 @@ function render(policy: TrafficPolicy, chart: Chart = Testing.chart()): Record<s
 
 /** Puts the rendered policy in a DestinationRule and validates it against the Istio CRD schema. */
 function expectSchemaValid(trafficPolicy: Record<string, unknown>, subsets?: istio.DestinationRuleSpecSubsets[]) {
-  const chart = Testing.chart();
-  new istio.DestinationRule(chart, 'dr', {
+  return synthValid((c) => new istio.DestinationRule(c, 'dr', {
     metadata: { name: 'httpbin' },
     spec: { host: 'httpbin.default.svc.cluster.local', trafficPolicy: trafficPolicy as istio.DestinationRuleSpecTrafficPolicy, subsets },
-  });
-  const manifests = Testing.synth(chart);
-  expectValidManifests(manifests);
-  return manifests[0];
+  }))[0];
 }
 
 describe('istioDuration', () => {
@@ -45,11 +41,11 @@ describe('istioDuration', () => {
     expect(istioDuration(Testing.chart(), 'timeout', d)).toBe(expected);
   });
 
-  test('throws for durations under 1ms (the CRD CEL rule)', () => {
+  test('fails for durations under 1ms (the CRD CEL rule)', () => {
     expect(() => istioDuration(Testing.chart(), 'timeout', Duration.millis(0))).toThrow(/'timeout' must be at least 1ms, got "0ms"/);
   });
 
-  test('throws for fractional milliseconds', () => {
+  test('fails for fractional milliseconds', () => {
     expect(() => istioDuration(Testing.chart(), 'timeout', Duration.millis(1.5))).toThrow(/'timeout' must be a whole number of milliseconds/);
   });
 });
@@ -187,139 +183,139 @@ describe('renderTrafficPolicy', () => {
 describe('renderTrafficPolicy validation', () => {
   const failover = LocalityLoadBalancing.failover([{ from: 'us-west', to: 'us-east' }]);
 
-  test('throws when locality failover has no outlier detection, and explains why', () => {
+  test('fails when locality failover has no outlier detection, and explains why', () => {
     expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: failover }) }))
       .toThrow(/\[test\] 'trafficPolicy.outlierDetection' is required with locality failover: Istio only fails over once outlier detection ejects .* got nothing\. Fix: add outlierDetection/);
   });
 
-  test('throws when locality failover has outlier detection that can eject nothing', () => {
+  test('fails when locality failover has outlier detection that can eject nothing', () => {
     expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: failover }), outlierDetection: { consecutive5xxErrors: 0 } }))
       .toThrow(/'trafficPolicy.outlierDetection' is required with locality failover.*got \{"consecutive5xxErrors":0\}/);
   });
 
-  test('throws when a port-level failover has no outlier detection anywhere', () => {
+  test('fails when a port-level failover has no outlier detection anywhere', () => {
     expect(() => render({ portLevelSettings: [{ port: 80, loadBalancer: LoadBalancer.roundRobin({ locality: failover }) }] }))
       .toThrow(/'trafficPolicy.portLevelSettings\[0\].outlierDetection' is required with locality failover/);
   });
 
-  test('throws when distribute weights do not sum to 100', () => {
+  test('fails when distribute weights do not sum to 100', () => {
     expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.distribute([{ from: 'us-west/*', to: { 'us-west/*': 50, 'us-east/*': 30 } }]) }) }))
       .toThrow(/'trafficPolicy.loadBalancer.locality.distribute\[0\].to' weights must sum to 100, got "50\+30=80"/);
   });
 
-  test('throws for a non-integer distribute weight', () => {
+  test('fails for a non-integer distribute weight', () => {
     expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.distribute([{ from: 'us-west/*', to: { 'us-west/*': 99.5, 'us-east/*': 0.5 } }]) }) }))
       .toThrow(/'trafficPolicy.loadBalancer.locality.distribute\[0\].to\["us-west\/\*"\]' must be an integer from 0 to 100, got 99.5/);
   });
 
-  test('throws for a malformed distribute locality', () => {
+  test('fails for a malformed distribute locality', () => {
     expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.distribute([{ from: '*/zone1', to: { 'us-west/*': 100 } }]) }) }))
       .toThrow(/'trafficPolicy.loadBalancer.locality.distribute\[0\].from' must be a locality .* got "\*\/zone1"/);
   });
 
-  test('throws for a failover between zones instead of regions', () => {
+  test('fails for a failover between zones instead of regions', () => {
     expect(() => render({ outlierDetection: OUTLIER, loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.failover([{ from: 'us-west/zone1', to: 'us-east' }]) }) }))
       .toThrow(/'trafficPolicy.loadBalancer.locality.failover\[0\].from' must be a region name .* got "us-west\/zone1"/);
   });
 
-  test('throws for a failover to the same region', () => {
+  test('fails for a failover to the same region', () => {
     expect(() => render({ outlierDetection: OUTLIER, loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.failover([{ from: 'us-west', to: 'us-west' }]) }) }))
       .toThrow(/'trafficPolicy.loadBalancer.locality.failover\[0\].to' must differ from 'from', got "us-west"/);
   });
 
-  test('throws for an empty failover list', () => {
+  test('fails for an empty failover list', () => {
     expect(() => render({ outlierDetection: OUTLIER, loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.failover([]) }) }))
       .toThrow(/'trafficPolicy.loadBalancer.locality.failover' must list at least one rule, got \[\]/);
   });
 
-  test('throws for maxEjectionPercent over 100', () => {
+  test('fails for maxEjectionPercent over 100', () => {
     expect(() => render({ outlierDetection: { maxEjectionPercent: 150 } }))
       .toThrow(/'trafficPolicy.outlierDetection.maxEjectionPercent' must be an integer from 0 to 100, got 150/);
   });
 
-  test('throws for minHealthPercent below 0', () => {
+  test('fails for minHealthPercent below 0', () => {
     expect(() => render({ outlierDetection: { minHealthPercent: -1 } }))
       .toThrow(/'trafficPolicy.outlierDetection.minHealthPercent' must be an integer from 0 to 100, got -1/);
   });
 
-  test('throws for maxConnections 0', () => {
+  test('fails for maxConnections 0', () => {
     expect(() => render({ connectionPool: { tcp: { maxConnections: 0 } } }))
       .toThrow(/'trafficPolicy.connectionPool.tcp.maxConnections' must be an integer from 1 to 2147483647, got 0/);
   });
 
-  test('throws for a fractional http1MaxPendingRequests', () => {
+  test('fails for a fractional http1MaxPendingRequests', () => {
     expect(() => render({ connectionPool: { http: { http1MaxPendingRequests: 1.5 } } }))
       .toThrow(/'trafficPolicy.connectionPool.http.http1MaxPendingRequests' must be an integer from 1 to 2147483647, got 1.5/);
   });
 
-  test('throws for a zero outlier interval', () => {
+  test('fails for a zero outlier interval', () => {
     expect(() => render({ outlierDetection: { interval: Duration.seconds(0) } }))
       .toThrow(/'trafficPolicy.outlierDetection.interval' must be at least 1ms, got "0ms"/);
   });
 
-  test('throws for a keepalive time that is not whole seconds', () => {
+  test('fails for a keepalive time that is not whole seconds', () => {
     expect(() => render({ connectionPool: { tcp: { tcpKeepalive: { time: Duration.millis(1500) } } } }))
       .toThrow(/'trafficPolicy.connectionPool.tcp.tcpKeepalive.time' must be a whole number of seconds.*got "1500ms"/);
   });
 
-  test('throws for consecutiveLocalOriginFailures without splitExternalLocalOriginErrors', () => {
+  test('fails for consecutiveLocalOriginFailures without splitExternalLocalOriginErrors', () => {
     expect(() => render({ outlierDetection: { consecutiveLocalOriginFailures: 3 } }))
       .toThrow(/'trafficPolicy.outlierDetection.consecutiveLocalOriginFailures' only takes effect with splitExternalLocalOriginErrors: true, got 3/);
   });
 
-  test('throws for consistent hashing with two keys or none', () => {
+  test('fails for consistent hashing with two keys or none', () => {
     expect(() => render({ loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'x-user', useSourceIp: true }) }))
       .toThrow(/'trafficPolicy.loadBalancer.consistentHash' must set exactly one hash key .* got \["httpHeaderName","useSourceIp"\]/);
     expect(() => render({ loadBalancer: LoadBalancer.consistentHash({}) }))
       .toThrow(/'trafficPolicy.loadBalancer.consistentHash' must set exactly one hash key .* got \[\]/);
   });
 
-  test('throws for an upper-case hash header name', () => {
+  test('fails for an upper-case hash header name', () => {
     expect(() => render({ loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'X-User' }) }))
       .toThrow(/'trafficPolicy.loadBalancer.consistentHash.httpHeaderName' must be a lower-case HTTP header name, got "X-User". Fix: use "x-user"/);
   });
 
-  test('throws for warm-up with RANDOM', () => {
+  test('fails for warm-up with RANDOM', () => {
     expect(() => render({ loadBalancer: LoadBalancer.random({ warmup: Duration.seconds(30) }) }))
       .toThrow(/'trafficPolicy.loadBalancer.warmup' is only supported with ROUND_ROBIN and LEAST_REQUEST, not RANDOM, got "30 seconds"/);
   });
 
-  test('throws for MUTUAL TLS without a client certificate', () => {
+  test('fails for MUTUAL TLS without a client certificate', () => {
     expect(() => render({ tls: { mode: TlsMode.MUTUAL } }))
       .toThrow(/'trafficPolicy.tls.credentialName' is required with mode MUTUAL .* got nothing/);
   });
 
-  test('throws for ISTIO_MUTUAL with a credentialName', () => {
+  test('fails for ISTIO_MUTUAL with a credentialName', () => {
     expect(() => render({ tls: { mode: TlsMode.ISTIO_MUTUAL, credentialName: 'my-cert' } }))
       .toThrow(/'trafficPolicy.tls.credentialName' must not be set with ISTIO_MUTUAL .* got "my-cert"/);
   });
 
-  test('throws for DISABLE with TLS settings', () => {
+  test('fails for DISABLE with TLS settings', () => {
     expect(() => render({ tls: { mode: TlsMode.DISABLE, sni: 'a.example.com' } }))
       .toThrow(/'trafficPolicy.tls.sni' has no effect with mode DISABLE, got "a.example.com"/);
   });
 
-  test('throws for a client certificate without its key', () => {
+  test('fails for a client certificate without its key', () => {
     expect(() => render({ tls: { mode: TlsMode.MUTUAL, clientCertificate: '/etc/certs/cert.pem' } }))
       .toThrow(/'trafficPolicy.tls.privateKey' is required together with clientCertificate, got nothing/);
   });
 
-  test('throws for credentialName combined with file paths', () => {
+  test('fails for credentialName combined with file paths', () => {
     expect(() => render({ tls: { mode: TlsMode.SIMPLE, credentialName: 'cred', caCertificates: '/ca.pem' } }))
       .toThrow(/'trafficPolicy.tls.caCertificates' cannot be combined with credentialName .*got "\/ca.pem"/);
   });
 
-  test('throws for duplicate port-level ports', () => {
+  test('fails for duplicate port-level ports', () => {
     expect(() => render({ portLevelSettings: [{ port: 80, loadBalancer: LoadBalancer.RANDOM }, { port: 80, loadBalancer: LoadBalancer.LEAST_REQUEST }] }))
       .toThrow(/'trafficPolicy.portLevelSettings\[\].port' must be unique, got 80/);
   });
 
-  test('throws for an out-of-range port-level port', () => {
+  test('fails for an out-of-range port-level port', () => {
     expect(() => render({ portLevelSettings: [{ port: 70000, loadBalancer: LoadBalancer.RANDOM }] }))
       .toThrow(/'trafficPolicy.portLevelSettings\[0\].port' must be an integer from 1 to 65535, got 70000/);
   });
 
-  test('throws for a port-level entry that sets nothing', () => {
+  test('fails for a port-level entry that sets nothing', () => {
     expect(() => render({ portLevelSettings: [{ port: 80 }] }))
       .toThrow(/'trafficPolicy.portLevelSettings\[0\]' sets nothing for its port, got \{"port":80\}/);
   });

@@ -57,7 +57,7 @@ describe('TrafficSplit', () => {
     expect(routes.map((r) => r.destinations)).toEqual([[{ version: 'v2' }], [{ version: 'v1' }]]);
   });
 
-  test('throws when weights do not sum to 100 or name an unknown version', () => {
+  test('fails when weights do not sum to 100 or name an unknown version', () => {
     expect(() => customers().app.splitTraffic(TrafficSplit.weighted({ v1: 70, v2: 20 }))).toThrow(/'routes\[0\]\.destinations' weights must sum to 100, got "70\+20=90"/);
     expect(() => customers().app.splitTraffic(TrafficSplit.weighted({ v1: 90, v3: 10 }))).toThrow(/'routes\[0\]\.destinations\[1\]\.version' is not a version/);
   });

@@ -9,11 +9,13 @@
  * `self` bound to the value at the rule's place, as the API server does on create; transition rules
  * (those using oldSelf) only apply to updates and are skipped.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CelScalar, celFunc, celMethod, isCelError, run } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import Ajv, { ValidateFunction } from 'ajv';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 
 export interface Manifest {
   apiVersion: string;
@@ -24,27 +26,93 @@ export interface Manifest {
 
 const importsDir = path.join(__dirname, '..', '..', 'imports');
 /**
+ * Compiled validators are cached as ajv standalone code, one module per CRD kind, so that each kind is compiled
+ * once, not once per test file (jest gives every file its own module registry, so no in-memory cache survives).
+ * A file's name carries a hash of this validator's source, the ajv version and the CRD schema file, so editing
+ * either compiles afresh. Delete the directory to clear it.
+ */
+const cacheDir = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'cdk8s-mesh-schemas');
+
+/**
  * CRD patterns are Go RE2. JavaScript has no inline flag groups such as (?i): strip them and apply
  * the flag to the whole pattern (every CRD pattern here uses them for the whole expression).
+ * Self-contained: its source is copied into the cached validator modules.
  */
-const goRegExp = Object.assign((pattern: string, flags: string) => {
+function goRegExp(pattern: string, flags: string): RegExp {
   let extra = '';
   const js = pattern.replace(/\(\?([ims]+)\)/g, (_m, f: string) => {
     extra += f;
     return '';
   });
   return new RegExp(js, flags + [...new Set(extra)].filter((f) => !flags.includes(f)).join(''));
-}, { code: 'goRegExp' });
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, code: { regExp: goRegExp } });
-const crdValidators = new Map<string, ValidateFunction>();
-const crdSchemas = new Map<string, any>();
+}
 
-for (const file of fs.readdirSync(importsDir).filter((f) => f.endsWith('.schema.json'))) {
-  const schemas: Record<string, { apiVersion: string; schema: object }> = JSON.parse(fs.readFileSync(path.join(importsDir, file), 'utf8'));
-  for (const [kind, { apiVersion, schema }] of Object.entries(schemas)) {
-    crdValidators.set(`${apiVersion}/${kind}`, ajv.compile(closeObjects(withTypeMeta(structuredClone(schema)))));
-    crdSchemas.set(`${apiVersion}/${kind}`, schema);
+interface Crd {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** The openAPIV3Schema as imported (CEL rules are evaluated against it). */
+  readonly schema: any;
+  /** Names the cached validator: hash of the validator source, ajv version and schema file. */
+  readonly cacheKey: string;
+  validate?: ValidateFunction;
+}
+
+let crdIndex: Map<string, Crd> | undefined;
+/** Every imported CRD kind by `apiVersion/kind`; nothing is compiled here. */
+function crds(): Map<string, Crd> {
+  if (crdIndex) return crdIndex;
+  crdIndex = new Map();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const base = [fs.readFileSync(__filename, 'utf8'), require('ajv/package.json').version].join('\0');
+  for (const file of fs.readdirSync(importsDir).filter((f) => f.endsWith('.schema.json')).sort()) {
+    const text = fs.readFileSync(path.join(importsDir, file), 'utf8');
+    const hash = crypto.createHash('sha256').update(base).update('\0').update(text).digest('hex').slice(0, 16);
+    const schemas: Record<string, { apiVersion: string; schema: object }> = JSON.parse(text);
+    for (const [kind, { apiVersion, schema }] of Object.entries(schemas)) {
+      crdIndex.set(`${apiVersion}/${kind}`, { apiVersion, kind, schema, cacheKey: `${file.replace(/\.schema\.json$/, '')}.${kind}.${hash}` });
+    }
   }
+  return crdIndex;
+}
+
+let ajvInstance: Ajv | undefined;
+function ajv(): Ajv {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ajvInstance ??= new (require('ajv').default as typeof Ajv)({
+    strict: false, allErrors: true, validateFormats: false,
+    code: { source: true, regExp: Object.assign(goRegExp, { code: 'goRegExp' }) },
+  });
+  return ajvInstance;
+}
+
+/** The compiled validator of a CRD kind: from the cache, else compiled now (and cached). */
+function crdValidator(crd: Crd): ValidateFunction {
+  if (crd.validate) return crd.validate;
+  const file = path.join(cacheDir, `${crd.cacheKey}.js`);
+  if (fs.existsSync(file)) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return crd.validate = require(file);
+    } catch {
+      // unreadable (e.g. truncated by a crash): compile again below
+    }
+  }
+  crd.validate = ajv().compile(closeObjects(withTypeMeta(structuredClone(crd.schema))));
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const standalone: string = require('ajv/dist/standalone').default(ajv(), crd.validate);
+    const prologue = '"use strict";';
+    if (!standalone.startsWith(prologue)) throw new Error('unexpected ajv standalone output');
+    const code = `${prologue}\nconst goRegExp = ${goRegExp.toString()};${standalone.slice(prologue.length)}\n`;
+    fs.mkdirSync(cacheDir, { recursive: true });
+    // Written under a unique name, then renamed: parallel jest workers never read a partial file.
+    const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, file);
+  } catch {
+    // no cache (read-only file system): this file keeps the compiled validator in memory
+  }
+  return crd.validate;
 }
 
 /** Istio's CRD schemas omit the type and object metadata that every object carries. */
@@ -138,29 +206,31 @@ function toCel(schema: any, value: unknown): any {
 
 /** True when the manifest is a custom resource whose CRD was imported. */
 export function isCustomResource(m: Manifest): boolean {
-  return crdValidators.has(`${m.apiVersion}/${m.kind}`);
+  return crds().has(`${m.apiVersion}/${m.kind}`);
 }
 
 /** Schema errors of one manifest (empty when valid). Throws for a kind that has no known schema. */
 export function schemaErrors(m: Manifest): string[] {
   const id = `${m.kind}/${m.metadata?.namespace ?? '-'}/${m.metadata?.name ?? '?'}`;
-  const crd = crdValidators.get(`${m.apiVersion}/${m.kind}`);
+  const crd = crds().get(`${m.apiVersion}/${m.kind}`);
   if (crd) {
-    if (crd(m)) {
+    const validate = crdValidator(crd);
+    if (validate(m)) {
       const cel: string[] = [];
-      celErrors(crdSchemas.get(`${m.apiVersion}/${m.kind}`), m, '', cel);
+      celErrors(crd.schema, m, '', cel);
       return cel.map((e) => `${id}: ${e}`);
     }
-    return (crd.errors ?? []).map((e) => `${id}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${(e.params as any).additionalProperty})` : ''}`);
+    return (validate.errors ?? []).map((e) => `${id}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${(e.params as any).additionalProperty})` : ''}`);
   }
   const [group, version] = m.apiVersion.includes('/') ? m.apiVersion.split('/') : ['', m.apiVersion];
-  let model: any;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    model = require(`kubernetes-models/${group ? `${group}/` : ''}${version}/${m.kind}`)[m.kind];
-  } catch {
+  // The file jest.config.js maps kubernetes-models/<group>/<version>/<Kind> to. Only its absence means an unknown
+  // kind: any other failure to load a model is reported as it is.
+  const modelPath = [group, version, m.kind].filter(Boolean).join('/');
+  if (!fs.existsSync(path.join(__dirname, '..', '..', 'node_modules', 'kubernetes-models', `${modelPath}.js`))) {
     throw new Error(`no schema known for ${m.apiVersion} ${m.kind} (${id}): import its CRD or check the apiVersion`);
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const model = require(`kubernetes-models/${modelPath}`)[m.kind];
   try {
     new model(m).validate();
     return [];
