@@ -28,3 +28,5 @@ export * from './synth/run-synthesis';
 export * from './synth/synthesis-error';
 export { checkOutputDirectory, writeOutputDirectory, WriteResult, OutputDirectoryOptions, OUTPUT_MARKER_FILE } from './synth/write';
 export * from './gitops';
+export * from './observability';
+export * from './platform';

@@ -1,0 +1,398 @@
+import { Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as prom from '../../imports/monitoring.coreos.com';
+import { PrometheusRule, PrometheusRuleEntry } from './prometheus-rule';
+import { checkK8sLabels, LABEL_NAME } from './private/prometheus';
+import { MonitorNamespaces, RelabelAction, ScrapePort, ServiceMonitor } from './service-monitor';
+import { ENVOY_ACCESS_LOG_PROVIDER, Telemetry } from './telemetry';
+import { MESH_ROOT_NAMESPACE } from '../core/mesh-peer';
+import { withApiFieldNames } from '../private/api-json';
+import { meshError } from '../private/errors';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkRange, checkUnique } from '../private/validate';
+
+/** The Istio metrics the workload-level recording rules aggregate (IOD content/en/docs/ops/best-practices/observability). */
+export const ISTIO_AGGREGATED_METRICS: readonly string[] = [
+  'istio_requests_total',
+  'istio_request_duration_milliseconds_count',
+  'istio_request_duration_milliseconds_sum',
+  'istio_request_duration_milliseconds_bucket',
+  'istio_request_bytes_count',
+  'istio_request_bytes_sum',
+  'istio_request_bytes_bucket',
+  'istio_response_bytes_count',
+  'istio_response_bytes_sum',
+  'istio_response_bytes_bucket',
+  'istio_tcp_sent_bytes_total',
+  'istio_tcp_received_bytes_total',
+  'istio_tcp_connections_opened_total',
+  'istio_tcp_connections_closed_total',
+];
+
+/** Options of `TracingProvider.zipkin()`. */
+export interface ZipkinTracingOptions {
+  /**
+   * Provider name, referenced by Telemetry `tracing.providers`.
+   * @default 'zipkin'
+   */
+  readonly name?: string;
+  /**
+   * Fully qualified host of the Zipkin collector Service.
+   * @default 'zipkin.istio-system.svc.cluster.local' (where Istio's proxies send spans by default)
+   */
+  readonly service?: string;
+  /**
+   * Port of the collector.
+   * @default 9411
+   */
+  readonly port?: number;
+}
+
+/** Options of `TracingProvider.openTelemetry()`. */
+export interface OpenTelemetryTracingOptions {
+  /**
+   * Provider name, referenced by Telemetry `tracing.providers`.
+   * @default 'otel-tracing'
+   */
+  readonly name?: string;
+  /** Fully qualified host of the OpenTelemetry collector Service, e.g. "opentelemetry-collector.observability.svc.cluster.local". */
+  readonly service: string;
+  /**
+   * OTLP/gRPC port of the collector.
+   * @default 4317
+   */
+  readonly port?: number;
+}
+
+/**
+ * A tracing backend, declared in istiod's `meshConfig.extensionProviders` and named by the mesh-wide Telemetry.
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider
+ */
+export class TracingProvider {
+  /** Zipkin (also Jaeger's Zipkin-compatible collector). */
+  public static zipkin(options: ZipkinTracingOptions = {}): TracingProvider {
+    return new TracingProvider(options.name ?? 'zipkin', 'zipkin', options.service ?? 'zipkin.istio-system.svc.cluster.local', options.port ?? 9411);
+  }
+
+  /** An OpenTelemetry collector over OTLP/gRPC. */
+  public static openTelemetry(options: OpenTelemetryTracingOptions): TracingProvider {
+    return new TracingProvider(options.name ?? 'otel-tracing', 'opentelemetry', options.service, options.port ?? 4317);
+  }
+
+  private constructor(
+    /** The provider name. */
+    public readonly name: string,
+    /** The meshConfig provider type key ("zipkin", "opentelemetry"). */
+    public readonly type: string,
+    /** The collector host. */
+    public readonly service: string,
+    /** The collector port. */
+    public readonly port: number,
+  ) {}
+
+  /** @internal The meshConfig.extensionProviders entry (validated). */
+  public _toExtensionProvider(scope: IConstruct, field: string): Record<string, unknown> {
+    checkDnsSubdomain(scope, `${field}.name`, this.name);
+    checkDnsSubdomain(scope, `${field}.service`, this.service);
+    checkInteger(scope, `${field}.port`, this.port, 1, 65535);
+    return { name: this.name, [this.type]: { service: this.service, port: this.port } };
+  }
+}
+
+/** Options of `MeshPrometheus.istio()`. */
+export interface IstioPrometheusOptions {
+  /**
+   * Namespace of that Prometheus; the recording rules and the federation ServiceMonitor go there too.
+   * @default 'istio-system'
+   */
+  readonly namespace?: string;
+  /**
+   * Labels of its Service (what the federation ServiceMonitor selects).
+   * @default { app: 'prometheus' } (Istio's Prometheus add-on)
+   */
+  readonly serviceSelector?: Record<string, string>;
+  /**
+   * Its HTTP port (the container port the federation scrapes).
+   * @default 9090
+   */
+  readonly port?: number;
+  /**
+   * Labels its `ruleSelector` requires, put on the recording-rule PrometheusRule. The rules must run in this
+   * Prometheus (it has the per-pod series), so it must be operator-managed.
+   * @default { release: 'istio' } (the label of Istio's prometheus-operator samples, IIO samples/addons/extras/prometheus-operator.yaml)
+   */
+  readonly ruleSelectorLabels?: Record<string, string>;
+  /**
+   * Per-instance labels its scrape configuration adds to the Envoy series; the recording rules sum them away.
+   * @default ['instance', 'kubernetes_namespace', 'kubernetes_pod_name'] (the material's rules)
+   */
+  readonly instanceLabels?: string[];
+}
+
+/** Options of `MeshPrometheus.kubePrometheusStack()`. */
+export interface CentralScrapeOptions {
+  /**
+   * Per-instance labels the prometheus-operator PodMonitor adds to the Envoy series; the rules sum them away.
+   * @default ['instance', 'namespace', 'pod']
+   */
+  readonly instanceLabels?: string[];
+}
+
+/**
+ * The Prometheus that scrapes the sidecars' Envoy metrics, and so evaluates the workload-level recording rules.
+ * Enum-like: `MeshPrometheus.istio()` (the material's hierarchical federation) or
+ * `MeshPrometheus.kubePrometheusStack()` (one Prometheus).
+ */
+export class MeshPrometheus {
+  /**
+   * A separate, short-retention mesh Prometheus (the material's setup): it scrapes the proxies and runs the
+   * recording rules; the kube-prometheus-stack Prometheus federates the aggregated `workload:` series from it.
+   */
+  public static istio(options: IstioPrometheusOptions = {}): MeshPrometheus {
+    return new MeshPrometheus(true, options.namespace, options.serviceSelector ?? { app: 'prometheus' }, options.port ?? 9090,
+      options.ruleSelectorLabels ?? { release: 'istio' }, options.instanceLabels ?? ['instance', 'kubernetes_namespace', 'kubernetes_pod_name']);
+  }
+
+  /**
+   * The kube-prometheus-stack Prometheus scrapes the proxies itself (PodMonitor `envoy-stats-monitor` and
+   * ServiceMonitor `istio-component-monitor`, after IIO samples/addons/extras/prometheus-operator.yaml) and runs
+   * the recording rules; nothing is federated.
+   */
+  public static kubePrometheusStack(options: CentralScrapeOptions = {}): MeshPrometheus {
+    return new MeshPrometheus(false, undefined, undefined, undefined, undefined, options.instanceLabels ?? ['instance', 'namespace', 'pod']);
+  }
+
+  private constructor(
+    /** Whether it is a Prometheus of its own that the central one federates from. */
+    public readonly federated: boolean,
+    /** Its namespace (undefined: the mesh root namespace). */
+    public readonly namespace: string | undefined,
+    /** Labels of its Service (federated only). */
+    public readonly serviceSelector: Readonly<Record<string, string>> | undefined,
+    /** Its HTTP port (federated only). */
+    public readonly port: number | undefined,
+    /** Labels its rule selector wants (undefined: the kube-prometheus-stack release label). */
+    public readonly ruleSelectorLabels: Readonly<Record<string, string>> | undefined,
+    /** Labels summed away by the recording rules. */
+    public readonly instanceLabels: readonly string[],
+  ) {}
+}
+
+/** Props for `MeshObservability`. */
+export interface MeshObservabilityProps {
+  /**
+   * Helm release name of kube-prometheus-stack. Its default selectors only pick PrometheusRules, ServiceMonitors
+   * and PodMonitors labelled `release: <release>`.
+   * @default 'kube-prometheus-stack'
+   */
+  readonly release?: string;
+  /**
+   * The Prometheus that scrapes the Envoy metrics (where the recording rules must run).
+   * @default MeshPrometheus.istio()
+   */
+  readonly meshPrometheus?: MeshPrometheus;
+  /**
+   * The mesh's root namespace (meshConfig.rootNamespace): the mesh-wide Telemetry goes there.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+  /**
+   * Envoy access logs on stdout for every proxy (Telemetry provider "envoy", plus `meshConfig.accessLogFile` in
+   * `istiodValues()`, as the material sets it).
+   * @default true
+   */
+  readonly accessLogging?: boolean;
+  /**
+   * Tracing: declares `tracingProvider` in meshConfig and samples `tracingSamplingPercentage` of requests.
+   * @default true
+   */
+  readonly tracing?: boolean;
+  /**
+   * Where spans go.
+   * @default TracingProvider.zipkin() (zipkin.istio-system.svc.cluster.local:9411, Istio's default destination)
+   */
+  readonly tracingProvider?: TracingProvider;
+  /**
+   * Percentage of requests traced (0 to 100).
+   * @default 10
+   */
+  readonly tracingSamplingPercentage?: number;
+  /**
+   * Interval (and timeout) of the federation scrape.
+   * @default Duration.seconds(30)
+   */
+  readonly federationInterval?: Duration;
+}
+
+/**
+ * Istio observability the way the material sets up S12:
+ * - PrometheusRule `istio-metrics-aggregation`: group `istio.recording-rules` (every 5s) recording
+ *   `workload:<metric> = sum without(<instance labels>) (<metric>)` for the request, size and TCP metrics, labelled
+ *   for the Prometheus that scrapes the proxies (`meshPrometheus`);
+ * - with `MeshPrometheus.istio()`: ServiceMonitor `istio-federation` (labelled `release: <release>` for
+ *   kube-prometheus-stack) scraping `/federate` of that Prometheus for `workload:*` and `pilot*` series, with
+ *   honorLabels and the `workload:` prefix stripped, so dashboards and Flagger query `istio_requests_total` as usual;
+ *   with `MeshPrometheus.kubePrometheusStack()`: the PodMonitor/ServiceMonitor that make the stack scrape the proxies;
+ * - Telemetry `mesh-default` in the root namespace: Envoy access logs and tracing sampling.
+ * The istiod settings this implies come from `istiodValues()` (MeshPlatform.useObservability() merges them).
+ * @see https://istio.io/latest/docs/ops/best-practices/observability/
+ */
+export class MeshObservability extends Construct {
+  /** The kube-prometheus-stack release name. */
+  public readonly release: string;
+  /** The Prometheus that scrapes the proxies. */
+  public readonly meshPrometheus: MeshPrometheus;
+  /** The workload-level recording rules. */
+  public readonly recordingRules: PrometheusRule;
+  /** The federation ServiceMonitor (MeshPrometheus.istio() only). */
+  public readonly federation?: ServiceMonitor;
+  /** The PodMonitor scraping the proxies (MeshPrometheus.kubePrometheusStack() only). */
+  public readonly envoyPodMonitor?: prom.PodMonitor;
+  /** The ServiceMonitor scraping istiod (MeshPrometheus.kubePrometheusStack() only). */
+  public readonly istiodMonitor?: ServiceMonitor;
+  /** The mesh-wide Telemetry. */
+  public readonly telemetry: Telemetry;
+  /** The tracing provider, when tracing is on. */
+  public readonly tracingProvider?: TracingProvider;
+  /** Whether Envoy access logs are on. */
+  public readonly accessLogging: boolean;
+  private readonly _extensionProviders: Record<string, unknown>[];
+
+  constructor(scope: Construct, id: string, props: MeshObservabilityProps = {}) {
+    super(scope, id);
+    this.release = checkDnsLabel(this, 'release', props.release ?? 'kube-prometheus-stack', 53);
+    this.meshPrometheus = props.meshPrometheus ?? MeshPrometheus.istio();
+    const rootNamespace = checkDnsLabel(this, 'rootNamespace', props.rootNamespace ?? MESH_ROOT_NAMESPACE);
+    const mp = this.meshPrometheus;
+    const promNamespace = checkDnsLabel(this, 'meshPrometheus.namespace', mp.namespace ?? rootNamespace);
+    const releaseLabels = { release: this.release };
+
+    const instanceLabels = [...mp.instanceLabels];
+    if (!instanceLabels.length) {
+      throw meshError(this, 'meshPrometheus.instanceLabels', 'must name at least one label to aggregate away', instanceLabels,
+        'pass the per-pod labels of the scrape, e.g. ["instance", "namespace", "pod"]');
+    }
+    instanceLabels.forEach((l, i) => {
+      if (!LABEL_NAME.test(l)) {
+        throw meshError(this, `meshPrometheus.instanceLabels[${i}]`, 'must be a Prometheus label name', l, 'pass e.g. "pod"');
+      }
+    });
+    checkUnique(this, 'meshPrometheus.instanceLabels', instanceLabels, (l) => l);
+
+    const ruleLabels = checkK8sLabels(this, 'meshPrometheus.ruleSelectorLabels', mp.ruleSelectorLabels ?? releaseLabels);
+    if (!ruleLabels) {
+      throw meshError(this, 'meshPrometheus.ruleSelectorLabels', 'must not be empty (no Prometheus would be told to load the rules)', {},
+        'pass the labels of that Prometheus\' ruleSelector, e.g. { release: "istio" }');
+    }
+    const without = instanceLabels.join(', ');
+    this.recordingRules = new PrometheusRule(this, 'RecordingRules', {
+      name: 'istio-metrics-aggregation',
+      namespace: promNamespace,
+      labels: ruleLabels,
+      groups: [{
+        name: 'istio.recording-rules',
+        interval: Duration.seconds(5),
+        rules: ISTIO_AGGREGATED_METRICS.map((m) => PrometheusRuleEntry.record(`workload:${m}`, `sum without(${without}) (${m})`)),
+      }],
+    });
+
+    if (mp.federated) {
+      const interval = props.federationInterval ?? Duration.seconds(30);
+      this.federation = new ServiceMonitor(this, 'Federation', {
+        name: 'istio-federation',
+        namespace: promNamespace,
+        labels: releaseLabels,
+        selector: { ...mp.serviceSelector },
+        namespaceSelector: MonitorNamespaces.names(promNamespace),
+        endpoints: [{
+          port: ScrapePort.targetPort(mp.port!),
+          path: '/federate',
+          interval,
+          scrapeTimeout: interval,
+          params: { 'match[]': ['{__name__=~"workload:(.*)"}', '{__name__=~"pilot(.*)"}'] },
+          honorLabels: true,
+          metricRelabelings: [{
+            sourceLabels: ['__name__'],
+            regex: 'workload:(.*)',
+            targetLabel: '__name__',
+            replacement: '$1',
+            action: RelabelAction.REPLACE,
+          }],
+        }],
+      });
+    } else {
+      if (props.federationInterval !== undefined) {
+        throw meshError(this, 'federationInterval', 'has no effect: MeshPrometheus.kubePrometheusStack() federates nothing', props.federationInterval.toHumanString(),
+          'remove federationInterval, or use MeshPrometheus.istio()');
+      }
+      // IIO samples/addons/extras/prometheus-operator.yaml, labelled for kube-prometheus-stack instead of `release: istio`.
+      this.envoyPodMonitor = withApiFieldNames(new prom.PodMonitor(this, 'EnvoyStatsMonitor', {
+        metadata: { name: 'envoy-stats-monitor', namespace: promNamespace, labels: { ...releaseLabels } },
+        spec: {
+          selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
+          namespaceSelector: { any: true },
+          jobLabel: 'envoy-stats',
+          podMetricsEndpoints: [{
+            path: '/stats/prometheus',
+            interval: '15s',
+            relabelings: [
+              { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
+              { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape'], regex: 'true' },
+              {
+                action: 'replace', sourceLabels: ['__address__', '__meta_kubernetes_pod_annotation_prometheus_io_port'],
+                regex: '([^:]+)(?::\\d+)?;(\\d+)', replacement: '$1:$2', targetLabel: '__address__',
+              },
+              { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_(.+)' },
+            ],
+          }],
+        },
+      } as unknown as prom.PodMonitorProps));
+      this.istiodMonitor = new ServiceMonitor(this, 'IstiodMonitor', {
+        name: 'istio-component-monitor',
+        namespace: promNamespace,
+        labels: releaseLabels,
+        selector: { istio: 'pilot' },
+        namespaceSelector: MonitorNamespaces.names(rootNamespace),
+        jobLabel: 'istio',
+        endpoints: [{ port: ScrapePort.servicePort('http-monitoring'), interval: Duration.seconds(15) }],
+      });
+    }
+
+    this.accessLogging = props.accessLogging ?? true;
+    const tracing = props.tracing ?? true;
+    if (!tracing && (props.tracingProvider || props.tracingSamplingPercentage !== undefined)) {
+      throw meshError(this, 'tracing', 'is false but tracing settings were given', false,
+        'remove tracingProvider/tracingSamplingPercentage, or drop tracing: false');
+    }
+    this.tracingProvider = tracing ? props.tracingProvider ?? TracingProvider.zipkin() : undefined;
+    this._extensionProviders = this.tracingProvider ? [this.tracingProvider._toExtensionProvider(this, 'tracingProvider')] : [];
+    const sampling = props.tracingSamplingPercentage ?? 10;
+    if (tracing) checkRange(this, 'tracingSamplingPercentage', sampling, 0, 100, 'pass a percentage from 0 to 100, e.g. 10');
+    if (!this.accessLogging && !tracing) {
+      throw meshError(this, 'accessLogging', 'and \'tracing\' are both off, so the mesh-wide Telemetry would be empty', false,
+        'turn one of them on (both default to true)');
+    }
+    this.telemetry = new Telemetry(this, 'Telemetry', {
+      name: 'mesh-default',
+      namespace: rootNamespace,
+      rootNamespace,
+      accessLogging: this.accessLogging ? { providers: [ENVOY_ACCESS_LOG_PROVIDER] } : undefined,
+      tracing: this.tracingProvider ? { providers: [this.tracingProvider.name], randomSamplingPercentage: sampling } : undefined,
+    });
+  }
+
+  /**
+   * The istiod Helm values (istio/istiod chart) these settings imply, to merge into the control plane's install
+   * (`MeshPlatform.useObservability()` does): `meshConfig.accessLogFile: /dev/stdout` when access logs are on
+   * (the material's setting, and the fallback for proxies no Telemetry covers), `meshConfig.enableTracing` and
+   * the tracing provider in `meshConfig.extensionProviders` when tracing is on. A fresh copy on every call.
+   */
+  public istiodValues(): Record<string, unknown> {
+    const meshConfig: Record<string, unknown> = {};
+    if (this.accessLogging) meshConfig.accessLogFile = '/dev/stdout';
+    if (this.tracingProvider) {
+      meshConfig.enableTracing = true;
+      meshConfig.extensionProviders = structuredClone(this._extensionProviders);
+    }
+    return { meshConfig };
+  }
+}
