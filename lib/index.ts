@@ -30,3 +30,15 @@ export { checkOutputDirectory, writeOutputDirectory, WriteResult, OutputDirector
 export * from './gitops';
 export * from './observability';
 export * from './platform';
+
+// The generated classes of every imported CRD group, for raw objects and escape hatches (as cdk8s-plus exports `k8s`).
+export * as certManager from '../imports/cert-manager.io';
+export * as flagger from '../imports/flagger.app';
+export * as fluxHelm from '../imports/helm.toolkit.fluxcd.io';
+export * as fluxImage from '../imports/image.toolkit.fluxcd.io';
+export * as fluxKustomize from '../imports/kustomize.toolkit.fluxcd.io';
+export * as fluxSource from '../imports/source.toolkit.fluxcd.io';
+export * as istio from '../imports/networking.istio.io';
+export * as istioSecurity from '../imports/security.istio.io';
+export * as istioTelemetry from '../imports/telemetry.istio.io';
+export * as prometheus from '../imports/monitoring.coreos.com';

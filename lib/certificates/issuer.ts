@@ -21,7 +21,7 @@ export interface IIssuer {
   readonly name: string;
   readonly kind: IssuerKind;
   /** Namespace of a namespaced Issuer; undefined for a ClusterIssuer. */
-  readonly namespace?: string;
+  readonly namespace?: string | undefined;
 }
 
 /** A key of a Secret that exists in the cluster (the library never writes secret material). */
