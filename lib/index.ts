@@ -1,32 +1,56 @@
-export * from './delivery/alert-provider';
-export * from './analysis/analyze';
-export * from './analysis/context';
-export * from './delivery/canary-release';
-export * from './certificates/certificate';
-export * from './certificates/cluster-issuer';
-export * from './traffic/service-entry';
-export * from './traffic/gateway-tls';
-export * from './traffic/http-route';
-export * from './certificates/issuer';
-export * from './traffic/mesh-app';
-export * from './security/authorization-policy';
-export * from './traffic/gateway';
-export * from './security/mesh-namespace';
-export * from './core/mesh-peer';
-export * from './security/peer-authentication';
-export * from './security/request-authentication';
-export * from './security/mesh-wide-mtls';
-export * from './delivery/metric-template';
-export * from './security/strict-mtls-namespace';
-export * from './synth/synthesize';
-export * from './certificates/tenant-certificate-authority';
-export * from './traffic/traffic-policy';
-export * from './traffic/traffic-split';
-export * from './synth/analyzed-app';
-export * from './synth/mesh-testing';
-export * from './synth/run-synthesis';
-export * from './synth/synthesis-error';
-export { checkOutputDirectory, writeOutputDirectory, WriteResult, OutputDirectoryOptions, OUTPUT_MARKER_FILE } from './synth/write';
+// The public API of cdk8s-mesh, by concern. Everything else under lib/ is internal.
+
+// Core
+export { DEFAULT_TRUST_DOMAIN, type IMeshPeer, type IngressGatewayPeerOptions, MESH_ROOT_NAMESPACE, type MeshIdentity, MeshPeer, type ServiceAccountPeerOptions, TRUST_DOMAIN_CONTEXT } from './core/mesh-peer';
+
+// Workloads and traffic
+export { MeshApp } from './traffic/mesh-app';
+export { type ExposeViaOptions, type MeshAppAutoscaling, type MeshAppProps, type MeshAppVersion, type MeshPort, WorkloadIdentity } from './traffic/mesh-app-props';
+export { type ITrafficManaged, type TrafficManagedBinding, type TrafficManagedRoute, type TrafficManagedTarget, type TrafficManagedVersion, type TrafficManagement } from './traffic/traffic-managed';
+export { type CorsPolicy, type HeaderOperation, type HeaderOperations, HttpFault, type HttpMatch, type HttpMirror, type HttpRedirect, type HttpRetry, type HttpRewrite, type HttpRouteOptions, RetryOn, type RouteDestination } from './traffic/http-route';
+export { StringMatch } from './traffic/string-match';
+export { type ClientTlsSettings, type ConnectionPoolSettings, H2UpgradePolicy, type HttpSettings, type OutlierDetection, type PortTrafficPolicy, type TcpKeepalive, type TcpSettings, TlsMode, type TrafficPolicy } from './traffic/traffic-policy';
+export { type ConsistentHashOptions, type HashCookie, LoadBalancer, type LoadBalancerOptions, type LocalityDistribution, type LocalityFailover, LocalityLoadBalancing } from './traffic/load-balancer';
+export { type SplitRouteOptions, TrafficSplit } from './traffic/traffic-split';
+export { Gateway, type GatewayImportOptions, type GatewayProps, type HttpServerOptions, type IGateway } from './traffic/gateway';
+export { type GatewayServer, ServerProtocol } from './traffic/gateway-server';
+export { GatewayCredential, type GatewayCredentialConfig, type GatewayCredentialTarget, GatewayTlsMode, type HttpsServer, type HttpsServerOptions, type IssueGatewayCertificateOptions, type TlsPassthroughServerOptions, TlsProtocolVersion } from './traffic/gateway-tls';
+export { type EgressGrant, ExportTo, ExternalProtocol, ServiceEntry, ServiceEntryLocation, type ServiceEntryPort, type ServiceEntryProps, ServiceEntryResolution, type TlsOriginationOptions } from './traffic/service-entry';
+
+// Zero-trust security
+export { MeshNamespace, type MeshNamespaceProps, SidecarInjection } from './security/mesh-namespace';
+export { StrictMtlsNamespace, type StrictMtlsNamespaceProps } from './security/strict-mtls-namespace';
+export { MeshWideMtls, type MeshWideMtlsProps } from './security/mesh-wide-mtls';
+export { type AllowFromOptions, AuthorizationAction, AuthorizationPolicy, type AuthorizationPolicyProps, type AuthorizationRule, type RequestCondition, type RequestOperation, type RequestSource } from './security/authorization-policy';
+export { MtlsMode, PeerAuthentication, type PeerAuthenticationProps } from './security/peer-authentication';
+export { type JwtClaimToHeader, type JwtHeader, type JwtRule, RequestAuthentication, type RequestAuthenticationProps, type RequireJwtOptions } from './security/request-authentication';
+
+// Certificates
+export { type AcmeDns01CloudflareOptions, type AcmeDns01Route53Options, type AcmeHttp01GatewayHttpRouteOptions, type AcmeHttp01IngressOptions, type AcmeIssuerOptions, AcmeServer, AcmeSolver, type AcmeSolverSelectorOptions, type CaIssuerOptions, type GatewayApiParentReference, type IIssuer, Issuer, IssuerKind, type IssuerProps, IssuerType, type SecretKeyReference } from './certificates/issuer';
+export { ClusterIssuer, type ClusterIssuerProps } from './certificates/cluster-issuer';
+export { Certificate, type CertificateProps, KeyAlgorithm, KeyRotationPolicy, KeyUsage, type PrivateKeyOptions } from './certificates/certificate';
+export { type CaCertificateSource, CLUSTER_ISSUER_SIGNER_DOMAIN, type IstiodExternalCaConfiguration, type TenantCa, TenantCertificateAuthority, type TenantCertificateAuthorityProps } from './certificates/tenant-certificate-authority';
+
+// Progressive delivery
+export { CanaryRelease, type CanaryReleaseProps } from './delivery/canary-release';
+export { type AbTestingOptions, type BlueGreenMirroringOptions, type BlueGreenOptions, CanaryMatch, CanaryStrategy, type ProgressiveCanaryOptions, type SessionAffinity } from './delivery/canary-strategy';
+export { CanaryMetric, type RequestDurationOptions, type RequestSuccessRateOptions, type TemplateMetricOptions } from './delivery/canary-metric';
+export { type AcceptanceTestOptions, CanaryWebhook, type GateOptions, type HttpWebhookOptions, LoadTester, type LoadTesterOptions, type LoadTestOptions } from './delivery/canary-webhook';
+export { AlertProvider, type AlertProviderProps, AlertProviderType, AlertSeverity, type CanaryAlert, type IAlertProvider } from './delivery/alert-provider';
+export { type IMetricTemplate, ISTIO_PROMETHEUS_ADDRESS, MetricProvider, MetricTemplate, type MetricTemplateProps, type PrometheusProviderOptions } from './delivery/metric-template';
+
+// Analysis
+export { type AnalysisReport, analyze, type AnalyzeOptions, builtinRules } from './analysis/analyze';
+export { AnalysisContext, type AnalyzedObject, apiGroup, CLUSTER_SCOPED_KINDS, type Finding, FindingSeverity, formatFinding, type IAnalysisRule, type Manifest, objectId } from './analysis/context';
+
+// Synthesis
+export { type SynthesisResult, synthesize, type SynthesizeOptions } from './synth/synthesize';
+export { AnalyzedApp, type AnalyzedAppProps } from './synth/analyzed-app';
+export { MeshTesting, type MeshTestingOptions, type MeshTestingResult } from './synth/mesh-testing';
+export { runSynthesis } from './synth/run-synthesis';
+export { SynthesisError } from './synth/synthesis-error';
+
+// GitOps delivery, observability and the platform install
 export * from './gitops';
 export * from './observability';
 export * from './platform';

@@ -89,8 +89,8 @@ echo "ok   install: npm install <tarball> cdk8s-plus-28@$plus ($(took "$t"))"
 # ---- 4. the app: main.ts and the template's test file with a snapshot test ----
 cat >"$app/main.ts" <<'EOF'
 import { Construct } from 'constructs';
-import { App, Chart, ChartProps } from 'cdk8s';
-import { MeshApp, StrictMtlsNamespace } from 'cdk8s-mesh';
+import { Chart, ChartProps } from 'cdk8s';
+import { AnalyzedApp, MeshApp, StrictMtlsNamespace } from 'cdk8s-mesh';
 
 export class MyChart extends Chart {
   constructor(scope: Construct, id: string, props: ChartProps = { }) {
@@ -104,21 +104,32 @@ export class MyChart extends Chart {
   }
 }
 
-const app = new App();
+// The template's main.ts with one change: AnalyzedApp instead of App (analysis + atomic write on synth()).
+const app = new AnalyzedApp();
 new MyChart(app, 'shop');
 app.synth();
 EOF
 cat >"$app/main.test.ts" <<'EOF'
 import {MyChart} from './main';
-import {Testing} from 'cdk8s';
+import {Chart, Testing} from 'cdk8s';
+import {MeshApp, MeshTesting, SynthesisError} from 'cdk8s-mesh';
 
 describe('cdk8s-mesh', () => {
   test('a MeshApp in a StrictMtlsNamespace', () => {
     const app = Testing.app();
     const chart = new MyChart(app, 'test-chart');
-    const results = Testing.synth(chart);
+    const results = MeshTesting.synth(chart);
     expect(results.map((o: any) => o.kind)).toEqual(expect.arrayContaining(['Namespace', 'PeerAuthentication', 'AuthorizationPolicy', 'Deployment', 'Service']));
     expect(results).toMatchSnapshot();
+  });
+
+  test('the analysis fails a chart that plain Testing.synth passes', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'dup', { namespace: 'shop' });
+    new MeshApp(chart, 'web', { ports: [{ name: 'http', port: 80, targetPort: 9898 }], versions: [{ name: 'v1', image: 'ghcr.io/stefanprodan/podinfo:6.9.0' }] });
+    new MeshApp(new Chart(app, 'dup2', { namespace: 'shop' }), 'web', { ports: [{ name: 'http', port: 80, targetPort: 9898 }], versions: [{ name: 'v1', image: 'ghcr.io/stefanprodan/podinfo:6.9.0' }] });
+    expect(Testing.synth(chart).length).toBeGreaterThan(0);
+    expect(() => MeshTesting.synth(chart)).toThrow(SynthesisError);
   });
 });
 EOF
@@ -133,7 +144,7 @@ echo "ok   synth: npx cdk8s synth -> dist/: $(kinds "$app/dist")($(took "$t"))"
 # ---- 6. jest through the template's ts-jest: write the snapshot, then match it ----
 t=$(now)
 run test-update npm test -- -u || fail "npm test -- -u" test-update
-grep -q 'Tests: *1 passed, 1 total' "$logs/test-update.log" || fail "npm test -- -u ran no test" test-update
+grep -q 'Tests: *2 passed, 2 total' "$logs/test-update.log" || fail "npm test -- -u ran no test" test-update
 run test npm test -- --ci || fail "npm test -- --ci (snapshot)" test
 grep -q 'Snapshots: *1 passed, 1 total' "$logs/test.log" || fail "npm test -- --ci did not match the snapshot" test
 echo "ok   test: npm test (ts-jest), snapshot written then matched ($(took "$t"))"

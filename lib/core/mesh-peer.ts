@@ -1,6 +1,7 @@
 import { DEFAULT_TRUST_DOMAIN, IMeshPeer, MESH_ROOT_NAMESPACE, MeshIdentity, TRUST_DOMAIN_CONTEXT } from '../private/identity';
 
-export { DEFAULT_TRUST_DOMAIN, IMeshPeer, MESH_ROOT_NAMESPACE, MeshIdentity, TRUST_DOMAIN_CONTEXT };
+export { DEFAULT_TRUST_DOMAIN, MESH_ROOT_NAMESPACE, TRUST_DOMAIN_CONTEXT };
+export type { IMeshPeer, MeshIdentity };
 
 /** Options for `MeshPeer.ingressGateway()`. */
 export interface IngressGatewayPeerOptions {

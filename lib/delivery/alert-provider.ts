@@ -96,3 +96,30 @@ export class AlertProvider extends Construct implements IAlertProvider {
     });
   }
 }
+
+/** Which canary events an alert gets. */
+export class AlertSeverity {
+  /** Every event (progress, promotion, failure). */
+  public static readonly INFO = new AlertSeverity('info');
+  /** Warnings and errors. */
+  public static readonly WARN = new AlertSeverity('warn');
+  /** Failures only (rollbacks). */
+  public static readonly ERROR = new AlertSeverity('error');
+  private constructor(public readonly value: string) {}
+}
+
+/** One alert of a canary. */
+export interface CanaryAlert {
+  /** Where to post. */
+  readonly provider: IAlertProvider;
+  /**
+   * Which events to post.
+   * @default AlertSeverity.INFO
+   */
+  readonly severity?: AlertSeverity;
+  /**
+   * Alert name.
+   * @default - the provider's name
+   */
+  readonly name?: string;
+}

@@ -45,28 +45,3 @@ export const FLAGGER_DEFAULT_INTERVAL_SECONDS = 60;
 export function flaggerOwnedNames(service: string): { apex: string; primary: string; canary: string } {
   return { apex: service, primary: `${service}-primary`, canary: `${service}-canary` };
 }
-
-/**
- * What a MeshApp hands over to the CanaryRelease that takes it over (Flagger then owns its Service,
- * VirtualService and DestinationRules). Produced by `MeshApp._handOverToFlagger()`.
- */
-export interface FlaggerHandOver {
-  /** The one version of the app (the Deployment Flagger targets). */
-  readonly version: string;
-  /** Name of the target Deployment (`<app>-<version>`). */
-  readonly deploymentName: string;
-  /** The Service ports of the app, in order (the first is the default canary port). */
-  readonly ports: ReadonlyArray<{ readonly name: string; readonly port: number; readonly targetPort: number }>;
-  /** Container ports of the target Deployment. */
-  readonly containerPorts: readonly number[];
-  /** Name of the app's HorizontalPodAutoscaler for the version, when the app autoscales. */
-  readonly autoscalerName?: string;
-  /** Whether the user set fixed replicas (which a canaried app cannot have). */
-  readonly fixedReplicas?: number;
-  /** Fields of the app's props that Flagger cannot take over, rendered lazily (routes may still be added). */
-  readonly routes: () => ReadonlyArray<{ readonly field: string; readonly route: Record<string, unknown> }>;
-  /** Gateways the app is exposed through and the hosts (and route field when the binding has its own routes). */
-  readonly gateways: () => ReadonlyArray<{ readonly ref: string; readonly hosts: readonly string[]; readonly routesField?: string }>;
-  /** The app's DestinationRule traffic policy, rendered (undefined when none). */
-  readonly trafficPolicy?: { readonly field: string; readonly rendered: Record<string, unknown> };
-}

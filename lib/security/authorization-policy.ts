@@ -5,6 +5,7 @@ import { IMeshPeer, MeshIdentity } from '../core/mesh-peer';
 import { meshError } from '../private/errors';
 import { peerKey, policyTarget, principalsOf } from '../private/peers';
 import { recordRelation } from '../private/relations';
+import { registerTopologySource } from '../private/topology';
 import { checkDnsSubdomain, checkInteger } from '../private/validate';
 
 /**
@@ -226,6 +227,11 @@ export class AuthorizationPolicy extends Construct {
       metadata: { name: this.name, namespace: this.namespace },
       spec: Lazy.any({ produce: () => this._renderSpec() }),
     });
+    registerTopologySource(this, () => ({
+      authorizationPolicies: [{
+        name: this.name, namespace: this.namespace, selector: this.workload?.meshIdentity().podSelector, action: this.action.value, ruleCount: this._rules.length,
+      }],
+    }));
   }
 
   /** Adds a rule (validated now, rendered at synthesis). An identical rule is added once. Returns this policy. */

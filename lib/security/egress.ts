@@ -1,18 +1,29 @@
 import { IConstruct } from 'constructs';
 import type { EgressGrant, ServiceEntry } from '../traffic/service-entry';
-import { MeshNamespace } from './mesh-namespace';
 import { meshError } from '../private/errors';
 
-/** The MeshNamespace of `namespace` that restricts egress with a Sidecar, if the app defines one. */
-function egressRestriction(scope: IConstruct, namespace: string): MeshNamespace | undefined {
-  return scope.node.root.node.findAll()
-    .find((c): c is MeshNamespace => c instanceof MeshNamespace && c.name === namespace && c.sidecar !== undefined);
+/** One `allowEgress()` call: hosts the workloads of a namespace may reach. */
+export interface RecordedEgressGrant {
+  readonly namespace: string;
+  readonly hosts: readonly string[];
+  /** Position of the call among egress changes of the process (see `egressSequence()`). */
+  readonly sequence: number;
+}
+
+/** Grants per App root. MeshNamespace reads the grants for its namespace when it renders its Sidecar. */
+const GRANTS = new WeakMap<IConstruct, RecordedEgressGrant[]>();
+let sequence = 0;
+
+/** A number that increases with each egress change (grant, `addEgressHosts()`, namespace creation): it orders them. */
+export function egressSequence(): number {
+  return ++sequence;
 }
 
 /**
- * Lets workloads in `namespace` reach `service`: checks that the ServiceEntry is exported to the namespace and adds
- * its hosts to the namespace's Sidecar egress (MeshNamespace `restrictEgress`). The Sidecar is namespace-wide, so the
- * grant applies to every workload of the namespace. A namespace defined after the call is found at synthesis.
+ * Lets workloads in `namespace` reach `service`: checks that the ServiceEntry is exported to the namespace and records
+ * the grant for the App. A MeshNamespace of that namespace that restricts egress (Sidecar `default`) adds the
+ * service's hosts to its egress list when it renders, whether it is defined before or after this call; without such
+ * a namespace the grant changes nothing. Nothing is mutated here or during validation.
  */
 export function allowEgress(scope: IConstruct, field: string, namespace: string, service: ServiceEntry): EgressGrant {
   if (!service.isVisibleFrom(namespace)) {
@@ -20,18 +31,14 @@ export function allowEgress(scope: IConstruct, field: string, namespace: string,
       `add ExportTo.namespace("${namespace}") to the ServiceEntry's exportTo, or leave exportTo unset`);
   }
   const hosts = service.egressHosts;
-  const now = egressRestriction(scope, namespace);
-  if (now) {
-    now.addEgressHosts(...hosts);
-  } else {
-    // The namespace may be defined after this call: add the hosts before rendering (validation runs first;
-    // the Sidecar's egress list is rendered lazily). Nothing to do when egress is not restricted.
-    scope.node.addValidation({
-      validate: () => {
-        egressRestriction(scope, namespace)?.addEgressHosts(...hosts);
-        return [];
-      },
-    });
-  }
+  const root = scope.node.root;
+  const list = GRANTS.get(root) ?? [];
+  GRANTS.set(root, list);
+  list.push({ namespace, hosts: [...hosts], sequence: egressSequence() });
   return { service, hosts };
+}
+
+/** The grants recorded for `namespace` in the App of `scope`, in call order. */
+export function egressGrantsFor(scope: IConstruct, namespace: string): readonly RecordedEgressGrant[] {
+  return (GRANTS.get(scope.node.root) ?? []).filter((g) => g.namespace === namespace);
 }

@@ -5,8 +5,10 @@ import * as istio from '../../imports/networking.istio.io';
 import { AllowFromOptions, AuthorizationAction, AuthorizationPolicy } from './authorization-policy';
 import { PeerAuthentication, MtlsMode } from './peer-authentication';
 import { IMeshPeer, MESH_ROOT_NAMESPACE, MeshIdentity } from '../core/mesh-peer';
+import { egressGrantsFor, egressSequence } from './egress';
 import { meshError } from '../private/errors';
 import { peerKey } from '../private/peers';
+import { registerTopologySource } from '../private/topology';
 import { checkDnsLabel } from '../private/validate';
 
 /**
@@ -58,7 +60,8 @@ export interface MeshNamespaceProps {
   readonly denyAll?: boolean;
   /**
    * Adds the Sidecar `default` limiting what the proxies see and reach to `./*` and `istio-system/*`
-   * (extend with `addEgressHosts()`), with outboundTrafficPolicy REGISTRY_ONLY.
+   * (extend with `addEgressHosts()`, or `MeshApp.allowEgressTo()` from a workload of the namespace), with
+   * outboundTrafficPolicy REGISTRY_ONLY.
    * @default false
    */
   readonly restrictEgress?: boolean;
@@ -94,7 +97,9 @@ export class MeshNamespace extends Construct implements IMeshPeer {
   public readonly sidecar?: istio.Sidecar;
   /** The NetworkPolicies `default-deny` and `allow-mesh`, when `networkPolicy` is set. */
   public readonly networkPolicies?: k8s.KubeNetworkPolicy[];
-  private readonly _egressHosts: string[] = ['./*', `${MESH_ROOT_NAMESPACE}/*`];
+  /** Position of this namespace among egress changes: grants made before it was defined come last in the Sidecar. */
+  private readonly _egressSequence = egressSequence();
+  private readonly _addedEgressHosts: Array<{ readonly hosts: readonly string[]; readonly sequence: number }> = [];
   private readonly _networkFrom = new Map<string, k8s.NetworkPolicyPeer>();
   private readonly _networkTo = new Map<string, k8s.NetworkPolicyPeer>();
 
@@ -115,8 +120,9 @@ export class MeshNamespace extends Construct implements IMeshPeer {
         throw meshError(this, `labels.${key}`, 'is managed by \'injection\'', props.labels![key], 'set \'injection\' instead (SidecarInjection.ENABLED, DISABLED or revision())');
       }
     }
+    const labels = { ...props.labels, ...this.injection.labels };
     this.resource = new k8s.KubeNamespace(this, 'Resource', {
-      metadata: { name: this.name, labels: { ...props.labels, ...this.injection.labels } },
+      metadata: { name: this.name, labels },
     });
     if (props.mtls) {
       this.peerAuthentication = new PeerAuthentication(this, 'PeerAuthentication', { name: 'default', namespace: this.name, mode: props.mtls });
@@ -129,13 +135,19 @@ export class MeshNamespace extends Construct implements IMeshPeer {
         metadata: { name: 'default', namespace: this.name },
         spec: Lazy.any({
           produce: (): istio.SidecarSpec => ({
-            egress: [{ hosts: [...this._egressHosts] }],
+            egress: [{ hosts: this._renderEgressHosts() }],
             outboundTrafficPolicy: { mode: istio.SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
           }),
         }),
       });
     }
     if (props.networkPolicy) this.networkPolicies = this.createNetworkPolicies();
+    registerTopologySource(this, () => ({
+      namespaces: [{ name: this.name, labels }],
+      sidecars: this.sidecar
+        ? [{ name: 'default', namespace: this.name, egressHosts: this._renderEgressHosts(), outboundTrafficPolicy: 'REGISTRY_ONLY' }]
+        : [],
+    }));
   }
 
   /** The whole namespace as a peer (rendered as `source.namespaces: [<name>]`). */
@@ -188,6 +200,10 @@ export class MeshNamespace extends Construct implements IMeshPeer {
   /**
    * Lets the namespace's proxies reach more hosts, in Sidecar `namespace/dnsName` form
    * (e.g. `istio-system/api.example.com`, `bar/*`, `~/*`). Needs `restrictEgress`. Returns the Sidecar.
+   *
+   * The Sidecar lists `./*` and `istio-system/*`, then the hosts added while the namespace exists (by this method and
+   * by `MeshApp.allowEgressTo()` of workloads of the namespace, in call order), then the hosts granted by
+   * `allowEgressTo()` before the namespace was defined. Grants are read when the Sidecar renders.
    */
   public addEgressHosts(...hosts: string[]): istio.Sidecar {
     if (!this.sidecar) {
@@ -199,8 +215,8 @@ export class MeshNamespace extends Construct implements IMeshPeer {
         throw meshError(this, 'egress.hosts', 'must be "<namespace>/<dnsName>" (namespace may be ".", "*" or "~")', host,
           `use e.g. "istio-system/${host.replace(/^.*\//, '') || 'api.example.com'}"`);
       }
-      if (!this._egressHosts.includes(host)) this._egressHosts.push(host);
     }
+    this._addedEgressHosts.push({ hosts: [...hosts], sequence: egressSequence() });
     return this.sidecar;
   }
 
@@ -216,6 +232,19 @@ export class MeshNamespace extends Construct implements IMeshPeer {
     const policy = this.requireNetworkPolicy('allowNetworkTo');
     this._networkTo.set(peerKey(peer), networkPeer(peer.meshIdentity()));
     return policy;
+  }
+
+  /** The Sidecar's egress hosts: the defaults, then changes made while the namespace exists, then earlier grants (deduplicated). */
+  private _renderEgressHosts(): string[] {
+    const grants = egressGrantsFor(this, this.name);
+    const sinceDefined = [...this._addedEgressHosts, ...grants.filter((g) => g.sequence > this._egressSequence)]
+      .sort((a, b) => a.sequence - b.sequence);
+    const before = grants.filter((g) => g.sequence < this._egressSequence);
+    const out = ['./*', `${MESH_ROOT_NAMESPACE}/*`];
+    for (const entry of [...sinceDefined, ...before]) {
+      for (const host of entry.hosts) if (!out.includes(host)) out.push(host);
+    }
+    return out;
   }
 
   private workloadPolicy(workload: IMeshPeer, mode: MtlsMode): PeerAuthentication {

@@ -4,6 +4,7 @@ import * as security from '../../imports/security.istio.io';
 import { IMeshPeer } from '../core/mesh-peer';
 import { meshError } from '../private/errors';
 import { policyTarget } from '../private/peers';
+import { registerTopologySource } from '../private/topology';
 import { checkDnsSubdomain, checkInteger } from '../private/validate';
 
 /**
@@ -86,6 +87,9 @@ export class PeerAuthentication extends Construct {
       metadata: { name: this.name, namespace: this.namespace },
       spec: Lazy.any({ produce: () => this._renderSpec() }),
     });
+    registerTopologySource(this, () => ({
+      peerAuthentications: [{ name: this.name, namespace: this.namespace, selector: this.workload?.meshIdentity().podSelector, mode: this.mode.value }],
+    }));
   }
 
   /** What the selected sidecars accept (UNSET: inherited, only port exceptions set). */

@@ -1,4 +1,5 @@
-import { HttpMatch, StringMatch } from './http-route';
+import type { HttpMatch } from './http-route';
+import { StringMatch } from './string-match';
 
 /**
  * A match on the Cookie header for `name=value` (the regex Flagger's and Istio's docs use):

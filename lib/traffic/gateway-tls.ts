@@ -1,11 +1,12 @@
 import { Duration } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
 import { Certificate, KeyUsage, PrivateKeyOptions } from '../certificates/certificate';
 import { IIssuer } from '../certificates/issuer';
-import { GatewayServer, Gateway, ServerProtocol } from './gateway';
 import { meshError } from '../private/errors';
-import { EXTERNAL_CREDENTIAL, GATEWAY_WORKLOAD_NAMESPACE } from '../private/gateway-metadata';
+import { EXTERNAL_CREDENTIAL } from '../private/gateway-metadata';
 import { checkDnsSubdomain } from '../private/validate';
 import { addWarning } from '../private/warnings';
+import type { GatewayServer } from './gateway-server';
 
 /** Options of `GatewayCredential.issue()`: a cert-manager Certificate made for one gateway server. */
 export interface IssueGatewayCertificateOptions {
@@ -56,16 +57,16 @@ export interface IssueGatewayCertificateOptions {
 export class GatewayCredential {
   /** A cert-manager Certificate created for this server, in the gateway workload's namespace (the usual choice). */
   public static issue(options: IssueGatewayCertificateOptions): GatewayCredential {
-    return new GatewayCredential((gateway, server, field) => {
-      const secretName = options.secretName ?? `${gateway.name}-${server.name}-tls`;
-      const dnsNames = options.dnsNames ?? server.hosts.map((h) => h.slice(h.indexOf('/') + 1));
+    return new GatewayCredential((scope, target) => {
+      const secretName = options.secretName ?? `${target.gatewayName}-${target.serverName}-tls`;
+      const dnsNames = options.dnsNames ?? target.serverHosts.map((h) => h.slice(h.indexOf('/') + 1));
       if (dnsNames.includes('*')) {
-        throw meshError(gateway, `${field}.dnsNames`, "cannot be derived from server host '*' (a certificate needs real names)", server.hosts,
+        throw meshError(scope, `${target.field}.dnsNames`, "cannot be derived from server host '*' (a certificate needs real names)", target.serverHosts,
           'pass dnsNames to GatewayCredential.issue(), or give the server explicit hosts');
       }
-      const certificate = new Certificate(gateway, `Certificate-${server.name}`, {
+      const certificate = new Certificate(scope, `Certificate-${target.serverName}`, {
         name: options.name ?? secretName,
-        namespace: gateway.workloadNamespace,
+        namespace: target.workloadNamespace,
         secretName,
         dnsNames,
         issuer: options.issuer,
@@ -80,17 +81,17 @@ export class GatewayCredential {
 
   /** An existing Certificate of this app; it must be in the gateway workload's namespace. */
   public static fromCertificate(certificate: Certificate): GatewayCredential {
-    return new GatewayCredential((gateway, server, field) => {
-      if (certificate.namespace !== gateway.workloadNamespace) {
-        throw meshError(gateway, field, `is a Certificate in namespace "${certificate.namespace}", but the gateway pods run in "${gateway.workloadNamespace}" `
+    return new GatewayCredential((scope, target) => {
+      if (certificate.namespace !== target.workloadNamespace) {
+        throw meshError(scope, target.field, `is a Certificate in namespace "${certificate.namespace}", but the gateway pods run in "${target.workloadNamespace}" `
           + 'and Istio reads credentialName only there', certificate.node.path,
-        `create the Certificate with namespace: "${gateway.workloadNamespace}" or use GatewayCredential.issue()`);
+        `create the Certificate with namespace: "${target.workloadNamespace}" or use GatewayCredential.issue()`);
       }
-      const hosts = server.hosts.map((h) => h.slice(h.indexOf('/') + 1));
+      const hosts = target.serverHosts.map((h) => h.slice(h.indexOf('/') + 1));
       const uncovered = hosts.filter((h) => !certificate.dnsNames.some((d) => coversHost(d, h)));
       if (uncovered.length > 0) {
-        addWarning(gateway, 'gateway-tls:host-not-in-certificate',
-          `Server '${server.name}' hosts ${uncovered.join(', ')} are not in the DNS names of Certificate "${certificate.name}" (${certificate.dnsNames.join(', ')}); `
+        addWarning(scope, 'gateway-tls:host-not-in-certificate',
+          `Server '${target.serverName}' hosts ${uncovered.join(', ')} are not in the DNS names of Certificate "${certificate.name}" (${certificate.dnsNames.join(', ')}); `
           + 'clients will reject the certificate for them. Fix: add the names to the Certificate.');
       }
       return { secretName: certificate.secretName, certificate };
@@ -102,7 +103,7 @@ export class GatewayCredential {
    * another chart). Synthesis fails when none does in the gateway workload's namespace.
    */
   public static fromSecretName(secretName: string): GatewayCredential {
-    return new GatewayCredential((gateway, _server, field) => ({ secretName: checkDnsSubdomain(gateway, `${field}.secretName`, secretName) }));
+    return new GatewayCredential((scope, target) => ({ secretName: checkDnsSubdomain(scope, `${target.field}.secretName`, secretName) }));
   }
 
   /**
@@ -110,24 +111,45 @@ export class GatewayCredential {
    * The synth check that a Certificate produces it is skipped for this name.
    */
   public static fromExternalSecret(secretName: string): GatewayCredential {
-    return new GatewayCredential((gateway, _server, field) => {
-      checkDnsSubdomain(gateway, `${field}.secretName`, secretName);
-      gateway.resource.node.addMetadata(EXTERNAL_CREDENTIAL, secretName);
+    return new GatewayCredential((scope, target) => {
+      checkDnsSubdomain(scope, `${target.field}.secretName`, secretName);
+      target.resource.node.addMetadata(EXTERNAL_CREDENTIAL, secretName);
       return { secretName };
     });
   }
 
-  private constructor(private readonly _bind: (gateway: Gateway, server: { name: string; hosts: string[] }, field: string) => BoundCredential) {}
+  private constructor(private readonly _bind: (scope: Construct, target: GatewayCredentialTarget) => GatewayCredentialConfig) {}
 
-  /** @internal */
-  public _bindTo(gateway: Gateway, server: { name: string; hosts: string[] }, field: string): BoundCredential {
-    return this._bind(gateway, server, field);
+  /**
+   * Binds the credential to one server of a gateway: validates it and, for `issue()`, creates the Certificate under
+   * `scope` (the gateway). Called by `Gateway.addHttpsServer()`.
+   */
+  public bind(scope: Construct, target: GatewayCredentialTarget): GatewayCredentialConfig {
+    return this._bind(scope, target);
   }
 }
 
-/** @internal */
-export interface BoundCredential {
+/** The gateway server a GatewayCredential is bound to (see `GatewayCredential.bind()`). */
+export interface GatewayCredentialTarget {
+  /** Name of the gateway; default Secret names start with it. */
+  readonly gatewayName: string;
+  /** Namespace the gateway pods run in: Istio reads `credentialName` Secrets only there. */
+  readonly workloadNamespace: string;
+  /** Name of the server the credential is for. */
+  readonly serverName: string;
+  /** Hosts of the server (`[namespace/]host`). */
+  readonly serverHosts: readonly string[];
+  /** Where errors point, e.g. `addHttpsServer(https-443).credential`. */
+  readonly field: string;
+  /** The Gateway ApiObject: Secrets managed outside the app are recorded on it for the synth-time credential check. */
+  readonly resource: IConstruct;
+}
+
+/** What a GatewayCredential bound to a server provides. */
+export interface GatewayCredentialConfig {
+  /** The Secret Istio reads (`credentialName`). */
   readonly secretName: string;
+  /** The Certificate producing the Secret, when this app defines it. */
   readonly certificate?: Certificate;
 }
 
@@ -222,68 +244,6 @@ export interface HttpsServer extends GatewayServer {
   readonly certificate?: Certificate;
   /** The HTTP→HTTPS redirect server, when `redirectHttp` is set. */
   readonly redirect?: GatewayServer;
-}
-
-/** What the server methods of Gateway pass in. @internal */
-export interface GatewayServerDefaults {
-  /** The gateway's default hosts. */
-  readonly hosts: string[];
-  /** A free server name `<prefix>-<port>[-n]`. */
-  name(prefix: string, port: number): string;
-}
-
-/**
- * Implementation of `Gateway.addHttpsServer()`. Runs while the gateway module is loaded (call time),
- * so the circular import with mesh-gateway.ts is safe.
- * @internal
- */
-export function addHttpsServer(gateway: Gateway, defaults: GatewayServerDefaults, options: HttpsServerOptions): HttpsServer {
-  const port = options.port ?? 443;
-  const name = options.name ?? defaults.name('https', port);
-  const hosts = options.hosts ?? defaults.hosts;
-  const mode = options.mode ?? GatewayTlsMode.SIMPLE;
-  const field = `addHttpsServer(${name})`;
-  const mutual = mode !== GatewayTlsMode.SIMPLE;
-  if (!mutual && options.clientCa) {
-    throw meshError(gateway, `${field}.clientCa`, 'only applies to MUTUAL or OPTIONAL_MUTUAL', 'SIMPLE',
-      'set mode: GatewayTlsMode.MUTUAL, or remove clientCa');
-  }
-  if (!mutual && options.clientSubjectAltNames) {
-    throw meshError(gateway, `${field}.clientSubjectAltNames`, 'only applies to MUTUAL or OPTIONAL_MUTUAL', options.clientSubjectAltNames,
-      'set mode: GatewayTlsMode.MUTUAL, or remove clientSubjectAltNames');
-  }
-  if (options.clientSubjectAltNames?.length === 0) {
-    throw meshError(gateway, `${field}.clientSubjectAltNames`, 'must not be empty', [], 'list the accepted client SANs or remove the field');
-  }
-  markWorkloadNamespace(gateway);
-  const credential = options.credential._bindTo(gateway, { name, hosts }, `${field}.credential`);
-  const clientCa = options.clientCa?._bindTo(gateway, { name: `${name}-client-ca`, hosts }, `${field}.clientCa`);
-  const tls: Record<string, unknown> = { mode: mode.value, credentialName: credential.secretName };
-  if (clientCa) tls.caCertCredentialName = clientCa.secretName;
-  if (options.clientSubjectAltNames) tls.subjectAltNames = [...options.clientSubjectAltNames];
-  if (options.minProtocolVersion) tls.minProtocolVersion = options.minProtocolVersion.value;
-  const server = gateway._addServer({ name, port, protocol: ServerProtocol.HTTPS, hosts, tls });
-  const redirect = options.redirectHttp
-    ? gateway.addHttpServer({ port: 80, hosts, httpsRedirect: true, name: defaults.name('http-redirect', 80) })
-    : undefined;
-  return { ...server, credentialName: credential.secretName, certificate: credential.certificate, redirect };
-}
-
-/** Implementation of `Gateway.addTlsPassthroughServer()`. @internal */
-export function addTlsPassthroughServer(gateway: Gateway, defaults: GatewayServerDefaults, options: TlsPassthroughServerOptions): GatewayServer {
-  const port = options.port ?? 443;
-  const name = options.name ?? defaults.name('tls', port);
-  if (options.hosts.includes('*') || options.hosts.some((h) => h.endsWith('/*'))) {
-    throw meshError(gateway, `addTlsPassthroughServer(${name}).hosts`, "must name the SNI hosts to route ('*' would pass every TLS connection to one backend)",
-      options.hosts, "list hosts such as 'nginx.example.com'");
-  }
-  return gateway._addServer({ name, port, protocol: ServerProtocol.TLS, hosts: options.hosts, tls: { mode: 'PASSTHROUGH' } });
-}
-
-function markWorkloadNamespace(gateway: Gateway): void {
-  if (!gateway.resource.node.metadata.some((m) => m.type === GATEWAY_WORKLOAD_NAMESPACE)) {
-    gateway.resource.node.addMetadata(GATEWAY_WORKLOAD_NAMESPACE, gateway.workloadNamespace);
-  }
 }
 
 /** Whether a certificate DNS name (possibly `*.x`) covers a server host (possibly `*.x`). */

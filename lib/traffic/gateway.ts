@@ -1,10 +1,12 @@
 import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
-import { addHttpsServer, addTlsPassthroughServer, HttpsServer, HttpsServerOptions, TlsPassthroughServerOptions } from './gateway-tls';
+import { GatewayServer, GatewayServerSpec, ServerProtocol } from './gateway-server';
+import { GatewayTlsMode, HttpsServer, HttpsServerOptions, TlsPassthroughServerOptions } from './gateway-tls';
 import { IMeshPeer, MeshIdentity } from '../core/mesh-peer';
 import { withApiFieldNames } from '../private/api-json';
 import { meshError } from '../private/errors';
+import { GATEWAY_WORKLOAD_NAMESPACE } from '../private/gateway-metadata';
 import { namespaceOf } from '../private/names';
 import { trustDomainOf } from '../private/peers';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../private/validate';
@@ -30,40 +32,6 @@ export interface IGateway extends IConstruct, IMeshPeer {
   readonly serviceAccount: string;
   /** SPIFFE principal of the gateway workload, `cluster.local/ns/<workloadNamespace>/sa/<serviceAccount>`, for AuthorizationPolicy. */
   readonly principal: string;
-}
-
-/** Protocol of a Gateway server port. */
-export class ServerProtocol {
-  public static readonly HTTP = new ServerProtocol('HTTP');
-  public static readonly HTTPS = new ServerProtocol('HTTPS');
-  public static readonly HTTP2 = new ServerProtocol('HTTP2');
-  public static readonly GRPC = new ServerProtocol('GRPC');
-  public static readonly TCP = new ServerProtocol('TCP');
-  public static readonly TLS = new ServerProtocol('TLS');
-
-  private constructor(public readonly value: string) {}
-}
-
-/** A server (listener) of a Gateway, as returned by `addHttpServer()`. */
-export interface GatewayServer {
-  /** Server name, also used as the port name. */
-  readonly name: string;
-  /** Port number. */
-  readonly port: number;
-  /** Port protocol. */
-  readonly protocol: ServerProtocol;
-  /** Hosts the server accepts. */
-  readonly hosts: string[];
-}
-
-/**
- * Server data kept until synthesis. Other files of this library (HTTPS servers with certificates)
- * add servers through `_addServer()` and contribute the `tls` block.
- * @internal
- */
-export interface GatewayServerSpec extends GatewayServer {
-  /** Gateway `servers[].tls` JSON, already validated. */
-  readonly tls?: Record<string, unknown>;
 }
 
 /** Options of `Gateway.addHttpServer()`. */
@@ -239,16 +207,51 @@ export class Gateway extends Construct implements IGateway {
    * where Istio reads `credentialName`. `redirectHttp` also adds the port-80 HTTP→HTTPS redirect.
    */
   public addHttpsServer(options: HttpsServerOptions): HttpsServer {
-    return addHttpsServer(this, { hosts: this._defaultHosts, name: (prefix, port) => this._defaultServerName(prefix, port) }, options);
+    const port = options.port ?? 443;
+    const name = options.name ?? this._defaultServerName('https', port);
+    const hosts = options.hosts ?? this._defaultHosts;
+    const mode = options.mode ?? GatewayTlsMode.SIMPLE;
+    const field = `addHttpsServer(${name})`;
+    const mutual = mode !== GatewayTlsMode.SIMPLE;
+    if (!mutual && options.clientCa) {
+      throw meshError(this, `${field}.clientCa`, 'only applies to MUTUAL or OPTIONAL_MUTUAL', 'SIMPLE',
+        'set mode: GatewayTlsMode.MUTUAL, or remove clientCa');
+    }
+    if (!mutual && options.clientSubjectAltNames) {
+      throw meshError(this, `${field}.clientSubjectAltNames`, 'only applies to MUTUAL or OPTIONAL_MUTUAL', options.clientSubjectAltNames,
+        'set mode: GatewayTlsMode.MUTUAL, or remove clientSubjectAltNames');
+    }
+    if (options.clientSubjectAltNames?.length === 0) {
+      throw meshError(this, `${field}.clientSubjectAltNames`, 'must not be empty', [], 'list the accepted client SANs or remove the field');
+    }
+    this._markWorkloadNamespace();
+    const target = { gatewayName: this.name, workloadNamespace: this.workloadNamespace, serverHosts: hosts, resource: this.resource };
+    const credential = options.credential.bind(this, { ...target, serverName: name, field: `${field}.credential` });
+    const clientCa = options.clientCa?.bind(this, { ...target, serverName: `${name}-client-ca`, field: `${field}.clientCa` });
+    const tls: Record<string, unknown> = { mode: mode.value, credentialName: credential.secretName };
+    if (clientCa) tls.caCertCredentialName = clientCa.secretName;
+    if (options.clientSubjectAltNames) tls.subjectAltNames = [...options.clientSubjectAltNames];
+    if (options.minProtocolVersion) tls.minProtocolVersion = options.minProtocolVersion.value;
+    const server = this._addServer({ name, port, protocol: ServerProtocol.HTTPS, hosts, tls });
+    const redirect = options.redirectHttp
+      ? this.addHttpServer({ port: 80, hosts, httpsRedirect: true, name: this._defaultServerName('http-redirect', 80) })
+      : undefined;
+    return { ...server, credentialName: credential.secretName, certificate: credential.certificate, redirect };
   }
 
   /** Adds a TLS server in PASSTHROUGH mode: routes by SNI to backends that terminate TLS themselves. */
   public addTlsPassthroughServer(options: TlsPassthroughServerOptions): GatewayServer {
-    return addTlsPassthroughServer(this, { hosts: this._defaultHosts, name: (prefix, port) => this._defaultServerName(prefix, port) }, options);
+    const port = options.port ?? 443;
+    const name = options.name ?? this._defaultServerName('tls', port);
+    if (options.hosts.includes('*') || options.hosts.some((h) => h.endsWith('/*'))) {
+      throw meshError(this, `addTlsPassthroughServer(${name}).hosts`, "must name the SNI hosts to route ('*' would pass every TLS connection to one backend)",
+        options.hosts, "list hosts such as 'nginx.example.com'");
+    }
+    return this._addServer({ name, port, protocol: ServerProtocol.TLS, hosts: options.hosts, tls: { mode: 'PASSTHROUGH' } });
   }
 
   /**
-   * Validates and records a server. Used by `addHttpServer()` and by the TLS-aware server methods.
+   * Validates and records a server. Used by the `add*Server()` methods.
    * @internal
    */
   public _addServer(spec: GatewayServerSpec): GatewayServer {
@@ -273,6 +276,13 @@ export class Gateway extends Construct implements IGateway {
     const stored: GatewayServerSpec = { ...spec, hosts: [...hosts] };
     this._servers.push(stored);
     return { name: stored.name, port: stored.port, protocol: stored.protocol, hosts: [...stored.hosts] };
+  }
+
+  /** Records where the gateway pods run, for the synth-time check of credentialName Secrets (analysis rule). */
+  private _markWorkloadNamespace(): void {
+    if (!this.resource.node.metadata.some((m) => m.type === GATEWAY_WORKLOAD_NAMESPACE)) {
+      this.resource.node.addMetadata(GATEWAY_WORKLOAD_NAMESPACE, this.workloadNamespace);
+    }
   }
 
   private _defaultServerName(prefix: string, port: number): string {

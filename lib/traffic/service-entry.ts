@@ -4,7 +4,8 @@ import * as istio from '../../imports/networking.istio.io';
 import { meshError } from '../private/errors';
 import { namespaceOf } from '../private/names';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkUnique } from '../private/validate';
-import { ClientTlsSettings, renderTrafficPolicy, TlsMode } from './traffic-policy';
+import { renderTrafficPolicy } from './render-traffic-policy';
+import { ClientTlsSettings, TlsMode } from './traffic-policy';
 
 /** How the proxy finds the endpoints of an external service. */
 export class ServiceEntryResolution {

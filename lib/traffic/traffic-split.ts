@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { CorsPolicy, HeaderOperations, HttpMatch, HttpRetry, HttpRouteOptions, StringMatch } from './http-route';
+import type { CorsPolicy, HeaderOperations, HttpMatch, HttpRetry, HttpRouteOptions } from './http-route';
+import type { StringMatch } from './string-match';
 import { cookieMatch } from './cookie-match';
 
 /** Route settings applied to every route of a split (they stay the same whichever version serves). */

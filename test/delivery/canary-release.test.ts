@@ -1,9 +1,10 @@
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Node } from 'constructs';
 import {
   AlertProvider, AlertProviderType, AlertSeverity, analyze, CanaryMatch, CanaryMetric, CanaryRelease, CanaryReleaseProps, CanaryStrategy,
-  CanaryWebhook, HttpFault, LoadBalancer, LoadTester, MeshApp, MeshAppProps, Gateway, PeerAuthentication, MetricTemplate, MtlsMode,
-  StrictMtlsNamespace, StringMatch, TlsMode,
+  CanaryWebhook, HttpFault, LoadBalancer, LoadTester, MeshApp, MeshAppProps, MeshNamespace, MeshPeer, Gateway, PeerAuthentication, MetricTemplate,
+  MtlsMode, StrictMtlsNamespace, StringMatch, TlsMode,
 } from '../../lib';
 import { expectValidManifests, schemaErrors } from '../util/schema';
 
@@ -84,10 +85,10 @@ describe('CanaryRelease', () => {
       const gw = new Gateway(chart, 'public', { hosts: ['podinfo.example.com'] });
       const app = podinfo(chart, { routes: [{ timeout: Duration.seconds(5) }] });
       app.exposeVia(gw);
-      new CanaryRelease(chart, 'c', { app });
+      const canary = new CanaryRelease(chart, 'c', { app });
       const out = Testing.synth(chart);
       expect(out.filter((o) => ['Service', 'VirtualService', 'DestinationRule'].includes(o.kind))).toEqual([]);
-      expect(app.releasedByFlagger).toBe(true);
+      expect(app.trafficManager).toBe(canary); // was app.releasedByFlagger (MeshApp no longer knows Flagger)
       expectValidManifests(out);
     });
 
@@ -229,6 +230,72 @@ describe('CanaryRelease', () => {
       expect(() => app.addVersion({ name: 'v2', image: PODINFO })).toThrow(/'versions\[1\]\.name' cannot be added: the app is released by Flagger/);
       expect(() => app.addRoute({ timeout: Duration.seconds(1) })).toThrow(/'routes\[0\]' cannot be added once the app is released by Flagger/);
       expect(() => app.exposeVia(gw)).toThrow(/cannot be called once the app is released by Flagger/);
+    });
+
+    test('app.service, app.destinationRule and app.virtualService are undefined after the release, not stale handles', () => {
+      const chart = Testing.chart();
+      const gw = new Gateway(chart, 'public', { hosts: ['podinfo.example.com'] });
+      const app = podinfo(chart, { routes: [{ timeout: Duration.seconds(5) }] });
+      app.exposeVia(gw);
+      expect(app.service).toBeDefined();
+      expect(app.destinationRule).toBeDefined();
+      expect(app.virtualService).toBeDefined();
+      const canary = new CanaryRelease(chart, 'c', { app });
+      // documented: once Flagger owns the traffic, the app no longer has (or emits) these objects
+      expect(app.service).toBeUndefined();
+      expect(app.destinationRule).toBeUndefined();
+      expect(app.virtualService).toBeUndefined();
+      expect(app.trafficManager).toBe(canary);
+      // the Canary's escape hatch is the handle to patch instead
+      ApiObject.of(canary).addJsonPatch(JsonPatch.add('/spec/service/apex', { annotations: { team: 'shop' } }));
+      expect(find(Testing.synth(chart), 'Canary').spec.service.apex).toEqual({ annotations: { team: 'shop' } });
+    });
+
+    test('CanaryRelease removes no child of the app: it calls the neutral hook, the app only stops emitting its own traffic objects', () => {
+      const chart = Testing.chart();
+      const gw = new Gateway(chart, 'public', { hosts: ['podinfo.example.com'] });
+      const app = podinfo(chart, { routes: [{ timeout: Duration.seconds(5) }] });
+      app.exposeVia(gw);
+      app.allowFrom(gw);
+      const tree = () => chart.node.findAll().map((c) => c.node.path);
+      const before = tree();
+      const appChildren = app.node.children;
+      const removals = jest.spyOn(Node.prototype, 'tryRemoveChild');
+      const hook = jest.spyOn(app, 'markTrafficManaged');
+      let canary: CanaryRelease;
+      try {
+        canary = new CanaryRelease(chart, 'c', { app });
+        // The only removals are the app's own, made by the app inside its hook, never on another construct's node.
+        expect(hook).toHaveBeenCalledTimes(1);
+        expect(removals.mock.contexts.every((node) => node === app.node)).toBe(true);
+      } finally {
+        removals.mockRestore();
+        hook.mockRestore();
+      }
+      // What left the app: exactly the objects Flagger owns (Service, DestinationRule, mesh and gateway VirtualServices).
+      const dropped = appChildren.filter((c) => !app.node.children.includes(c));
+      expect(dropped.map((c) => c.node.id).sort()).toEqual(['DestinationRule', expect.stringMatching(/^Gateway/), 'Service', 'VirtualService']);
+      // Every other child of the app is still there: the same objects, in the same order.
+      expect(app.node.children).toEqual(appChildren.filter((c) => !dropped.includes(c)));
+      // Elsewhere the tree only grew, by the release's own subtree.
+      const gone = new Set(dropped.flatMap((c) => c.node.findAll().map((x) => x.node.path)));
+      const after = tree();
+      expect(before.filter((p) => !gone.has(p)).every((p) => after.includes(p))).toBe(true);
+      expect(after.filter((p) => !before.includes(p)).every((p) => p.startsWith(canary!.node.path))).toBe(true);
+    });
+
+    test('addRoute and exposeVia keep failing after the release (routing belongs to the CanaryRelease), with a fix naming it', () => {
+      const { chart, app } = release();
+      expect(() => app.addRoute({ timeout: Duration.seconds(1) })).toThrow(/Fix: add routes before test\/podinfo-canary is created, or give the routing to it/);
+      expect(() => app.exposeVia(new Gateway(chart, 'gw'))).toThrow(/Fix: call exposeVia\(\) before test\/podinfo-canary is created, or give the gateways and hosts to it/);
+    });
+
+    test('in a namespace with a namespace-wide ALLOW policy the load tester is allowed too (every ALLOW policy denies other callers)', () => {
+      const c = new Chart(Testing.app(), 'shop', { namespace: 'test' });
+      new MeshNamespace(c, 'test').allowFrom(MeshPeer.namespace('frontend'));
+      const canary = new CanaryRelease(c, 'canary', { app: podinfo(c), webhooks: [CanaryWebhook.loadTest()] });
+      expect(find(Testing.synth(c), 'AuthorizationPolicy', 'podinfo-allow-ns-test')).toBeDefined();
+      expect(canary.strictMtls).toBe(false);
     });
   });
 

@@ -31,19 +31,35 @@ describe('upstream schema validation', () => {
     expect(manifests.some((m) => !isCustomResource(m.manifest))).toBe(true);
   });
 
-  test('every kustomization.yaml in dist/ lists exactly the files of its folder', () => {
-    for (const chart of fs.readdirSync(distDir)) {
-      const k = yaml.load(fs.readFileSync(path.join(distDir, chart, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
-      const files: string[] = [];
+  test('every kustomization.yaml in dist/ lists exactly its manifests, or its sub-folders that have their own', () => {
+    // What a folder must list: sub-folders with a kustomization.yaml (layers list their charts), else every YAML
+    // file below it (a chart lists its objects). Documents (*.md) and the output marker are not manifests.
+    const expected = (dir: string): string[] => {
+      const out: string[] = [];
       const walk = (d: string) => {
         for (const e of fs.readdirSync(d, { withFileTypes: true })) {
           const p = path.join(d, e.name);
-          if (e.isDirectory()) walk(p);
-          else if (e.name !== 'kustomization.yaml') files.push(path.relative(path.join(distDir, chart), p));
+          if (e.isDirectory()) {
+            if (fs.existsSync(path.join(p, 'kustomization.yaml'))) out.push(path.relative(dir, p));
+            else walk(p);
+          } else if (e.name.endsWith('.yaml') && e.name !== 'kustomization.yaml') out.push(path.relative(dir, p));
         }
       };
-      walk(path.join(distDir, chart));
-      expect([...k.resources].sort()).toEqual(files.sort());
+      walk(dir);
+      return out.sort();
+    };
+    const kustomizations: string[] = [];
+    const find = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) find(path.join(d, e.name));
+        else if (e.name === 'kustomization.yaml') kustomizations.push(d);
+      }
+    };
+    find(distDir);
+    expect(kustomizations.length).toBeGreaterThan(5);
+    for (const dir of kustomizations) {
+      const k = yaml.load(fs.readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+      expect({ dir: path.relative(distDir, dir), resources: [...k.resources].sort() }).toEqual({ dir: path.relative(distDir, dir), resources: expected(dir) });
     }
   });
 

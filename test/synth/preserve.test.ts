@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeOutputDirectory } from '../../lib';
+import { writeOutputDirectory } from '../../lib/synth/write';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-preserve-test-'));

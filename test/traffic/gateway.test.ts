@@ -1,5 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { Gateway, ServerProtocol } from '../../lib/traffic/gateway';
+import { Gateway, ServerProtocol } from '../../lib';
 import { expectValidManifests } from '../util/schema';
 
 function gatewayOf(chart: Chart): any {

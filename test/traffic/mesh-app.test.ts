@@ -1,9 +1,12 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { MeshApp, MeshAppProps, WorkloadIdentity } from '../../lib/traffic/mesh-app';
+import { Construct } from 'constructs';
+import { MeshApp } from '../../lib/traffic/mesh-app';
+import { MeshAppProps, WorkloadIdentity } from '../../lib/traffic/mesh-app-props';
 import { Gateway } from '../../lib/traffic/gateway';
-import { LoadBalancer } from '../../lib/traffic/traffic-policy';
-import { StringMatch } from '../../lib/traffic/http-route';
+import { LoadBalancer } from '../../lib/traffic/load-balancer';
+import { StringMatch } from '../../lib/traffic/string-match';
+import { TrafficManagement } from '../../lib/traffic/traffic-managed';
 import { expectValidManifests } from '../util/schema';
 
 const CUSTOMERS_V1 = 'gcr.io/tetratelabs/customers:1.0.0';
@@ -218,7 +221,7 @@ describe('MeshApp', () => {
       expect(container(synth(chart), 'customers-v1').ports).toEqual([
         { containerPort: 3000, name: 'http' }, { containerPort: 8081, name: 'grpc-web' }, { containerPort: 9100 },
       ]);
-      expect(a.service.name).toBe('customers');
+      expect(a.service!.name).toBe('customers');
     });
 
     test('two Service ports on one targetPort give one container port', () => {
@@ -580,6 +583,104 @@ describe('MeshApp', () => {
     });
     test('errors name the construct path', () => {
       expect(() => app({ name: 'BAD' }, 'svc')).toThrow(/^\[test\/svc\] 'name'/);
+    });
+  });
+
+  describe('escape hatches on lazily rendered specs', () => {
+    test('a JSON patch on the DestinationRule applies to the spec rendered at synthesis (versions added later included)', () => {
+      const { chart, app: a } = twoVersions();
+      // The spec is a Lazy rendered at synthesis; cdk8s applies JSON patches after it resolved (RFC 6902, in order).
+      ApiObject.of(a.destinationRule!).addJsonPatch(
+        JsonPatch.add('/spec/exportTo', ['.']),
+        JsonPatch.add('/spec/subsets/2/labels/track', 'canary'),
+      );
+      a.addVersion({ name: 'v3', image: CUSTOMERS_V2 });
+      const dr = find(synth(chart), 'DestinationRule');
+      expect(dr.spec.exportTo).toEqual(['.']);
+      expect(dr.spec.subsets.map((s: any) => [s.name, s.labels])).toEqual([
+        ['v1', { version: 'v1' }], ['v2', { version: 'v2' }], ['v3', { version: 'v3', track: 'canary' }],
+      ]);
+    });
+  });
+
+  describe('markTrafficManaged (another construct takes the traffic over)', () => {
+    function manage(a: MeshApp, manager: Construct, overrides: Partial<TrafficManagement> = {}) {
+      return a.markTrafficManaged({
+        manager,
+        description: 'managed by a test',
+        podSelector: { 'team.example.com/app': a.name },
+        podLabels: { 'team.example.com/app': a.name },
+        deploymentSelector: { app: a.name },
+        managesReplicas: true,
+        ...overrides,
+      });
+    }
+
+    test('the app stops emitting its Service, DestinationRule and VirtualServices; the handles are undefined, not stale', () => {
+      const chart = Testing.chart();
+      const gateway = new Gateway(chart, 'gateway', { hosts: ['shop.example.com'] });
+      const { app: a } = app({ routes: [{ timeout: Duration.seconds(5) }] }, 'customers', chart);
+      a.exposeVia(gateway);
+      expect([a.service, a.destinationRule, a.virtualService].every((h) => h !== undefined && a.node.findAll().includes(h))).toBe(true);
+      const manager = new Construct(chart, 'manager');
+      manage(a, manager);
+      expect(a.service).toBeUndefined();
+      expect(a.destinationRule).toBeUndefined();
+      expect(a.virtualService).toBeUndefined();
+      expect(a.trafficManager).toBe(manager);
+      const out = synth(chart);
+      expect(out.filter((o) => ['Service', 'DestinationRule', 'VirtualService'].includes(o.kind))).toEqual([]);
+      // every handle the app still gives out is in the tree, so it is synthesized
+      for (const h of [...Object.values(a.deployments), ...a.serviceAccounts, ...Object.values(a.disruptionBudgets)]) {
+        expect(a.node.findAll()).toContain(h);
+      }
+    });
+
+    test('pods render as the manager asks: selector, extra labels, no replicas; policies selecting the app follow', () => {
+      const { chart, app: a } = app({ replicas: 3 });
+      const pa = a.allowFrom(new Gateway(chart, 'gw'));
+      manage(a, new Construct(chart, 'manager'));
+      expect(a.labels).toEqual({ 'team.example.com/app': 'customers' });
+      const out = synth(chart);
+      const d = find(out, 'Deployment', 'customers-v1');
+      expect(d.spec.selector).toEqual({ matchLabels: { app: 'customers' } });
+      expect(d.spec.replicas).toBeUndefined();
+      expect(d.spec.template.metadata.labels).toEqual({
+        'app': 'customers', 'version': 'v1', 'sidecar.istio.io/inject': 'true', 'team.example.com/app': 'customers',
+      });
+      expect(find(out, 'PodDisruptionBudget').spec.selector).toEqual({ matchLabels: { app: 'customers' } });
+      expect(find(out, 'AuthorizationPolicy', ApiObject.of(pa).name).spec.selector).toEqual({ matchLabels: { 'team.example.com/app': 'customers' } });
+    });
+
+    test('the manager gets what the app would have routed itself', () => {
+      const chart = Testing.chart();
+      const gateway = new Gateway(chart, 'gateway', { hosts: ['shop.example.com'] });
+      const { app: a } = app({
+        routes: [{ timeout: Duration.seconds(5) }],
+        trafficPolicy: { loadBalancer: LoadBalancer.RANDOM },
+        autoscaling: { maxReplicas: 3 },
+      }, 'customers', chart);
+      a.exposeVia(gateway);
+      const target = manage(a, new Construct(chart, 'manager'));
+      expect(target.versions).toEqual([{
+        name: 'v1', deploymentName: 'customers-v1', autoscalerName: 'customers-v1', replicas: undefined, hasTrafficPolicy: false,
+        podLabels: { 'app': 'customers', 'version': 'v1', 'sidecar.istio.io/inject': 'true', 'team.example.com/app': 'customers' },
+      }]);
+      expect(target.routes()).toEqual([{ field: 'routes[0]', route: { route: [{ destination: { host: a.host } }], timeout: '5s' } }]);
+      expect(target.gatewayBindings()).toEqual([{ ref: gateway.ref, hosts: ['shop.example.com'], routesField: undefined }]);
+      expect(target.trafficPolicy()).toEqual({ field: 'trafficPolicy', rendered: { loadBalancer: { simple: 'RANDOM' } } });
+    });
+
+    test('throws on a second manager, and on new versions, routes and gateway bindings, naming the manager', () => {
+      const chart = Testing.chart();
+      const { app: a } = app({}, 'customers', chart);
+      manage(a, new Construct(chart, 'manager'));
+      expect(() => manage(a, new Construct(chart, 'other')))
+        .toThrow(/^\[test\/other\] 'app' is already managed by a test \(test\/manager\); an app has one traffic manager/);
+      expect(() => a.addVersion({ name: 'v2', image: CUSTOMERS_V2 }))
+        .toThrow(/'versions\[1\]\.name' cannot be added: the app is managed by a test \(test\/manager\), which manages its versions/);
+      expect(() => a.addRoute({})).toThrow(/'routes\[0\]' cannot be added once the app is managed by a test \(test\/manager\).*Fix: add routes before test\/manager is created/);
+      expect(() => a.exposeVia(new Gateway(chart, 'gw'))).toThrow(/cannot be called once the app is managed by a test \(test\/manager\)/);
     });
   });
 });

@@ -1,7 +1,9 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
-import { MESH_ROOT_NAMESPACE } from '../../core/mesh-peer';
+import { manifestTopology } from '../topology';
+import { MESH_ROOT_NAMESPACE } from '../../private/identity';
 import { CLUSTER_DOMAIN } from '../../private/names';
 import { relationsOf } from '../../private/relations';
+import { matches, MeshTopology, ResolvedMtls } from '../../private/topology';
 
 const INJECT = 'sidecar.istio.io/inject';
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
@@ -39,11 +41,6 @@ interface Workload {
   readonly sidecar: boolean;
   /** Pod spec of a workload in the output (absent for stand-ins such as the ingress gateway). */
   readonly podSpec?: { containers?: any[]; initContainers?: any[] };
-}
-
-interface Mode {
-  readonly mode: string;
-  readonly from: string;
 }
 
 /**
@@ -108,21 +105,20 @@ export const SIDECARLESS_MTLS: IAnalysisRule = {
   },
 };
 
-/** The security facts of the output: workloads and their sidecars, services, PeerAuthentications. */
+/** The workloads of the output and their sidecars and calls; mTLS modes and injection come from the mesh topology. */
 class SecurityIndex {
   public readonly workloads: Workload[] = [];
   private readonly byNamespace = new Map<string, Workload[]>();
-  private readonly nsModes = new Map<string, Mode>();
-  /** Workload-level PeerAuthentications by namespace. */
-  private readonly workloadModes = new Map<string, Array<{ labels: Record<string, string>; mode: Mode }>>();
+  private readonly topology: MeshTopology;
 
   constructor(private readonly ctx: AnalysisContext) {
+    this.topology = manifestTopology(ctx);
     for (const kind of WORKLOAD_KINDS) {
       for (const o of ctx.ofKind(kind, 'apps')) {
         const ns = o.manifest.metadata.namespace ?? 'default';
         const meta = o.manifest.spec?.template?.metadata ?? {};
         const w: Workload = {
-          path: o.path, name: o.manifest.metadata.name, namespace: ns, labels: meta.labels ?? {}, sidecar: this.hasSidecar(ns, meta),
+          path: o.path, name: o.manifest.metadata.name, namespace: ns, labels: meta.labels ?? {}, sidecar: this.topology.injected(ns, meta),
           podSpec: o.manifest.spec?.template?.spec ?? {},
         };
         this.workloads.push(w);
@@ -130,15 +126,6 @@ class SecurityIndex {
         list.push(w);
         this.byNamespace.set(ns, list);
       }
-    }
-    for (const o of ctx.ofKind('PeerAuthentication', 'security.istio.io')) {
-      const mode: string | undefined = o.manifest.spec?.mtls?.mode;
-      if (!mode || mode === 'UNSET') continue;
-      const ns = o.manifest.metadata.namespace ?? 'default';
-      const labels: Record<string, string> | undefined = o.manifest.spec?.selector?.matchLabels;
-      const m = { mode, from: `PeerAuthentication "${o.manifest.metadata.name}" in "${ns}"` };
-      if (labels && Object.keys(labels).length > 0) this.workloadModes.set(ns, [...(this.workloadModes.get(ns) ?? []), { labels, mode: m }]);
-      else if (!this.nsModes.has(ns)) this.nsModes.set(ns, m);
     }
   }
 
@@ -169,38 +156,17 @@ class SecurityIndex {
   }
 
   /** The mTLS mode a workload's sidecar accepts: workload policy, else namespace, else mesh, else Istio's PERMISSIVE. */
-  public workloadMode(w: Workload): Mode {
-    const wl = (this.workloadModes.get(w.namespace) ?? []).find((p) => matches(w.labels, p.labels));
-    return wl?.mode ?? this.namespaceMode(w.namespace);
+  public workloadMode(w: Workload): ResolvedMtls {
+    return this.topology.workloadMode(w.namespace, w.labels);
   }
 
-  public namespaceMode(ns: string): Mode {
-    return this.nsModes.get(ns) ?? this.nsModes.get(MESH_ROOT_NAMESPACE) ?? { mode: 'PERMISSIVE', from: 'Istio\'s default, no PeerAuthentication' };
+  public namespaceMode(ns: string): ResolvedMtls {
+    return this.topology.namespaceMode(ns);
   }
 
   private select(namespace: string, selector: Readonly<Record<string, string>>): Workload[] {
     return (this.byNamespace.get(namespace) ?? []).filter((w) => matches(w.labels, selector));
   }
-
-  /**
-   * Whether Istio's injector gives these pods a sidecar: a namespace labelled `istio-injection=disabled` never;
-   * else the pod's `sidecar.istio.io/inject` label (or annotation); else the namespace's injection label. A
-   * namespace that is not in the output is assumed to be labelled for injection.
-   */
-  private hasSidecar(ns: string, meta: { labels?: Record<string, string>; annotations?: Record<string, string> }): boolean {
-    const namespace = this.ctx.find('', 'Namespace', undefined, ns);
-    const nsLabels: Record<string, string> | undefined = namespace ? (namespace.manifest.metadata.labels ?? {}) : undefined;
-    if (nsLabels?.['istio-injection'] === 'disabled') return false;
-    const pod = meta.labels?.[INJECT] ?? meta.annotations?.[INJECT];
-    if (pod === 'false') return false;
-    if (pod === 'true') return true;
-    if (nsLabels) return nsLabels['istio-injection'] === 'enabled' || nsLabels['istio.io/rev'] !== undefined;
-    return true;
-  }
-}
-
-function matches(labels: Record<string, string>, selector: Readonly<Record<string, string>>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
 const URL = /^[a-z][a-z0-9+.-]*:\/\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.svc(\.[a-z0-9.-]+)?)?)?(?::\d+)?(?:[/?#].*)?$/;

@@ -1,0 +1,217 @@
+import * as kplus from 'cdk8s-plus-28';
+import type { HttpRouteOptions } from './http-route';
+import type { TrafficPolicy } from './traffic-policy';
+
+/**
+ * One port of the app's Service.
+ */
+export interface MeshPort {
+  /**
+   * Port name with an Istio protocol prefix: `http`, `http2`, `https`, `grpc`, `grpc-web`, `tcp`, `tls`,
+   * `mongo`, `mysql`, `redis`, or `<protocol>-<suffix>` (e.g. `http-admin`). Istio picks the protocol from it.
+   * @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/
+   */
+  readonly name: string;
+  /** Port of the Service (what clients and routes use). */
+  readonly port: number;
+  /**
+   * Port the container listens on.
+   * @default - same as `port`
+   */
+  readonly targetPort?: number;
+}
+
+/**
+ * One version of the app: its own Deployment `<name>-<version>`, pod label `version`, DestinationRule subset.
+ */
+export interface MeshAppVersion {
+  /** Version name, e.g. `v1`: pod label `version` and subset name. A DNS-1123 label. */
+  readonly name: string;
+  /** Container image of this version, e.g. `gcr.io/tetratelabs/customers:2.0.0`. */
+  readonly image: string;
+  /**
+   * Replicas of this version. Not allowed together with `autoscaling`.
+   * @default - the app's `replicas`
+   */
+  readonly replicas?: number;
+  /**
+   * Environment variables of this version, merged over (and overriding) the app's `env`.
+   * @default - the app's `env` only
+   */
+  readonly env?: { [name: string]: kplus.EnvValue };
+  /**
+   * Resources of this version's container.
+   * @default - the app's `resources`
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * Traffic policy of this version's DestinationRule subset (overrides the app's `trafficPolicy` for it).
+   * @default - the subset inherits the app's `trafficPolicy`
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+}
+
+/**
+ * Which workload identities (ServiceAccounts) a MeshApp gets. Enum-like class.
+ */
+export class WorkloadIdentity {
+  /** One ServiceAccount `<name>` shared by every version. */
+  public static readonly PER_APP = new WorkloadIdentity('per-app');
+  /** One ServiceAccount `<name>-<version>` per version (S2's `customers-v1`), so policies can tell versions apart. */
+  public static readonly PER_VERSION = new WorkloadIdentity('per-version');
+  private constructor(public readonly mode: string) {}
+}
+
+/** HorizontalPodAutoscaler (autoscaling/v2) settings, applied to each version's Deployment. */
+export interface MeshAppAutoscaling {
+  /**
+   * Lower bound of replicas per version.
+   * @default 2
+   */
+  readonly minReplicas?: number;
+  /** Upper bound of replicas per version. */
+  readonly maxReplicas: number;
+  /**
+   * Target average CPU utilization, in percent of the CPU request.
+   * @default 80
+   */
+  readonly cpuUtilization?: number;
+}
+
+/** Properties of a MeshApp. */
+export interface MeshAppProps {
+  /**
+   * Name of the app: Service, DestinationRule, VirtualService, ServiceAccount, `app` label. A DNS-1035 label
+   * (lower case letters, digits, '-', starting with a letter).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of every object of the app.
+   * @default - the chart's namespace, else 'default'
+   */
+  readonly namespace?: string;
+  /** Versions of the app, at least one (`addVersion()` adds more). */
+  readonly versions: MeshAppVersion[];
+  /**
+   * Service ports, named with Istio protocol prefixes. The first one is also the default probe port.
+   * @default [{ name: 'http', port: 80, targetPort: 8080 }]
+   */
+  readonly ports?: MeshPort[];
+  /**
+   * Replicas of every version (each version can override it). Not allowed together with `autoscaling`.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Scale each version with an autoscaling/v2 HorizontalPodAutoscaler `<name>-<version>` instead of fixed replicas.
+   * @default - fixed `replicas`, no autoscaler
+   */
+  readonly autoscaling?: MeshAppAutoscaling;
+  /**
+   * Emit a PodDisruptionBudget `<name>-<version>` (policy/v1, maxUnavailable 1) for each version that runs more
+   * than one replica (replicas > 1 or autoscaling minReplicas > 1). A single replica gets none, since a budget
+   * would block node drains.
+   * @default true
+   */
+  readonly disruptionBudget?: boolean;
+  /**
+   * Inject the Istio sidecar (pod label `sidecar.istio.io/inject`). `false` keeps the app out of the mesh,
+   * like S1's web-frontend: it then cannot use mTLS and fails against STRICT peers.
+   * @default true
+   */
+  readonly sidecar?: boolean;
+  /**
+   * One ServiceAccount for the app, or one per version.
+   * @default WorkloadIdentity.PER_APP
+   */
+  readonly identity?: WorkloadIdentity;
+  /**
+   * Environment variables of the container; use `kplus.EnvValue.fromValue()`, `fromConfigMap()`, `fromSecretValue()`, ...
+   * @default - none
+   */
+  readonly env?: { [name: string]: kplus.EnvValue };
+  /**
+   * Whole ConfigMaps/Secrets as environment (`kplus.Env.fromConfigMap(cm)`, `kplus.Env.fromSecret(s)`).
+   * @default - none
+   */
+  readonly envFrom?: kplus.EnvFrom[];
+  /**
+   * Entrypoint array.
+   * @default - the image's ENTRYPOINT
+   */
+  readonly command?: string[];
+  /**
+   * Arguments to the entrypoint.
+   * @default - the image's CMD
+   */
+  readonly args?: string[];
+  /**
+   * Compute resources of the container.
+   * @default - cdk8s-plus defaults: requests 1000m CPU / 512Mi, limits 1500m CPU / 2048Mi
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * Readiness probe.
+   * @default - TCP connect to the first port's targetPort (protocol-agnostic; Istio rewrites it to go through the agent)
+   */
+  readonly readiness?: kplus.Probe;
+  /**
+   * Liveness probe.
+   * @default - none: a wrong liveness probe restarts healthy pods, so it must be chosen by the app owner
+   */
+  readonly liveness?: kplus.Probe;
+  /**
+   * Startup probe.
+   * @default - TCP connect to the first port's targetPort (the cdk8s-plus default)
+   */
+  readonly startup?: kplus.Probe;
+  /**
+   * Volumes to mount, e.g. `{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp') }` (the root
+   * filesystem is read-only) or `kplus.Volume.fromConfigMap(...)`. The pod volumes are added from the mounts.
+   * @default - none
+   */
+  readonly volumeMounts?: kplus.VolumeMount[];
+  /**
+   * Container security context, merged over the secure defaults: runAsNonRoot, readOnlyRootFilesystem,
+   * no privilege escalation, not privileged, capabilities drop ALL, seccomp RuntimeDefault. Every opt-out is
+   * explicit here (e.g. `{ readOnlyRootFilesystem: false }`). `ensureNonRoot`, `user` and `group` also apply to the pod.
+   * @default - the secure defaults above
+   */
+  readonly securityContext?: kplus.ContainerSecurityContextProps;
+  /**
+   * Image pull policy.
+   * @default kplus.ImagePullPolicy.ALWAYS
+   */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
+  /**
+   * Traffic policy of the DestinationRule (connection pool, outlier detection, load balancer, TLS, per port).
+   * @default - no policy: Istio defaults (LEAST_REQUEST, auto mTLS, no limits)
+   */
+  readonly trafficPolicy?: TrafficPolicy;
+  /**
+   * HTTP routes of the mesh VirtualService `<name>` (hosts: the Service FQDN, bound to the mesh).
+   * `addRoute()` adds more.
+   * @default - no VirtualService: mesh traffic is spread over all versions by the Service
+   */
+  readonly routes?: HttpRouteOptions[];
+}
+
+/** Options of `MeshApp.exposeVia()`. */
+export interface ExposeViaOptions {
+  /**
+   * Hosts the gateway VirtualService answers for.
+   * @default - the gateway's hosts
+   */
+  readonly hosts?: string[];
+  /**
+   * Routes of the gateway VirtualService.
+   * @default - the app's routes (including ones added later); with none, one route to the whole Service
+   */
+  readonly routes?: HttpRouteOptions[];
+  /**
+   * Name of the gateway VirtualService (in the app's namespace).
+   * @default - `<app name>-<gateway name>`
+   */
+  readonly virtualServiceName?: string;
+}
