@@ -20,4 +20,6 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
   collectCoverageFrom: ['lib/**/*.ts'],
+  // Recycle a worker that grew large (suites that build the whole two-cluster platform), so a run cannot exhaust memory.
+  workerIdleMemoryLimit: '1GB',
 };

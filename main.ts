@@ -4,14 +4,12 @@
  *   npm run synth     # atomic: a failing synth leaves dist/ as it was
  *   npx cdk8s synth   # the same app through the cdk8s CLI (cdk8s.yaml)
  *
- * Each chart becomes one folder of dist/ with a kustomization.yaml (see README, "dist/ layout").
+ * Two clusters (staging, production) laid out for Flux: dist/clusters/<name> is the `flux bootstrap --path`
+ * (see README, "dist/ layout for Flux").
  */
 import { App } from 'cdk8s';
 import { runSynthesis } from './lib';
 import { buildReferencePlatform } from './platform';
-
-// Transitional, remove with the platform block of test/delivery/canary-release.test.ts (now test/platform/canary.test.ts).
-export { CanaryChart } from './platform/charts/canary';
 
 // Only when run: importing this file must not write dist/.
 if (require.main === module) {

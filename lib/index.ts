@@ -54,6 +54,8 @@ export { SynthesisError } from './synth/synthesis-error';
 export * from './gitops';
 export * from './observability';
 export * from './platform';
+export * from './vm';
+export { type IExternalVersion, type IExternalVersionHost } from './core/external-version';
 
 // The generated classes of every imported CRD group, for raw objects and escape hatches (as cdk8s-plus exports `k8s`).
 export * as certManager from '../imports/cert-manager.io';

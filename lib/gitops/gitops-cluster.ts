@@ -7,6 +7,7 @@ import { apiGroup } from '../analysis/context';
 import { meshError } from '../private/errors';
 import { checkDnsLabel } from '../private/validate';
 import { OutputLayout } from '../synth/output-layout';
+import { markMeshBoundary } from '../private/mesh-scope';
 
 /** Props of `GitOpsCluster`. */
 export interface GitOpsClusterProps {
@@ -109,6 +110,7 @@ export class GitOpsCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: GitOpsClusterProps = {}) {
     super(scope, id);
+    markMeshBoundary(this);
     this.name = checkDnsLabel(this, 'name', props.name ?? id);
     const repositoryPath = props.repositoryPath ?? './dist';
     if (!/^\.\/[A-Za-z0-9._/-]*$/.test(repositoryPath) || repositoryPath.split('/').some((s) => s === '..') || repositoryPath.endsWith('/')) {

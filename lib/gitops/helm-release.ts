@@ -194,12 +194,12 @@ export interface HelmReleaseProps {
   readonly timeout?: Duration;
   /**
    * Helm values: a plain JSON object (strings, finite numbers, booleans, arrays, plain objects). Keys set to
-   * undefined are left out; null is refused, because cdk8s drops it from the output.
+   * undefined are left out; null is refused, because cdk8s drops it from the output. More with `addValues()`.
    * @default - the chart's defaults
    */
   readonly values?: Record<string, unknown>;
   /**
-   * Values from ConfigMaps and Secrets, merged in order before `values`.
+   * Values from ConfigMaps and Secrets, merged in order before `values`. More with `addValuesFrom()`.
    * @default - none
    */
   readonly valuesFrom?: ValuesFrom[];
@@ -243,6 +243,8 @@ export class HelmRelease extends Construct implements HealthCheck {
   public readonly resource: helm.HelmRelease;
 
   private readonly _dependsOn = new Set<HelmRelease>();
+  private readonly _values: ValuesPart<Record<string, unknown>>[] = [];
+  private readonly _valuesFrom: ValuesPart<ValuesFrom[]>[] = [];
   private readonly _static: Omit<helm.HelmReleaseSpec, 'dependsOn'>;
 
   constructor(scope: Construct, id: string, props: HelmReleaseProps) {
@@ -267,9 +269,6 @@ export class HelmRelease extends Construct implements HealthCheck {
         'install.createNamespace has no effect without targetNamespace (the HelmRelease\'s own namespace must exist already)');
     }
 
-    const values = props.values === undefined ? undefined : checkValues(this, 'values', props.values) as Record<string, unknown>;
-    const valuesFrom = props.valuesFrom?.map((v, i) => v._toKube(this, `valuesFrom[${i}]`));
-
     this._static = {
       chart: {
         spec: {
@@ -286,12 +285,14 @@ export class HelmRelease extends Construct implements HealthCheck {
       storageNamespace: props.storageNamespace === undefined ? undefined : checkDnsLabel(this, 'storageNamespace', props.storageNamespace),
       install: this._renderInstall(props.install),
       upgrade: this._renderUpgrade(props.upgrade),
-      values: values && Object.keys(values).length ? values : undefined,
-      valuesFrom: valuesFrom?.length ? valuesFrom : undefined,
+      values: undefined, // rendered by _toKube(), from addValues()
+      valuesFrom: undefined, // rendered by _toKube(), from addValuesFrom()
       driftDetection: props.driftDetection === undefined ? undefined
         : { mode: props.driftDetection as string as helm.HelmReleaseSpecDriftDetectionMode },
     };
 
+    if (props.values !== undefined) this.addValues(props.values);
+    if (props.valuesFrom !== undefined) this.addValuesFrom(props.valuesFrom);
     for (const d of props.dependsOn ?? []) this.addDependsOn(d);
 
     this.resource = new helm.HelmRelease(this, 'Resource', {
@@ -315,9 +316,106 @@ export class HelmRelease extends Construct implements HealthCheck {
     return this;
   }
 
+  /**
+   * Deep-merges `values` into the release's Helm values (`spec.values`, rendered at synthesis with sorted keys).
+   * Objects are merged key by key; strings, numbers, booleans and lists are leaves. Lists are replaced as a whole,
+   * never merged element by element (as Helm does with a chart's lists), so a list set by two calls must be equal.
+   * Setting a leaf that `values` or another call already set to a different value throws, naming both constructs:
+   * values are never overridden silently (setting the same value again is fine).
+   *
+   * `values`, or any part of it, may be a `Lazy.any({ produce })` for values that depend on later calls; it is
+   * produced at synthesis, and conflicts in what it produces are reported then.
+   * @param values plain JSON data, as in `HelmReleaseProps.values`
+   * @param owner the construct the values come from, named in conflict errors (default: this HelmRelease)
+   */
+  public addValues(values: Record<string, unknown>, owner: IConstruct = this): this {
+    const lazy = containsLazy(values);
+    const part = { owner, lazy, data: lazy ? values : checkRoot(this, 'values', values) };
+    if (!lazy) this._mergeValues([...this._values.filter((p) => !p.lazy), part]);
+    this._values.push(part);
+    return this;
+  }
+
+  /**
+   * Appends values references (`spec.valuesFrom`): Flux merges them in this order, then `values` on top. A
+   * reference equal to one already added is kept once; two different references with the same `targetPath`
+   * throw, naming both constructs (the later one would silently win).
+   *
+   * The list, or any entry, may be a `Lazy.any({ produce })` returning a `ValuesFrom` (list) for references that
+   * depend on later calls; it is produced at synthesis, and conflicts in what it produces are reported then.
+   * @param valuesFrom the references, in merge order
+   * @param owner the construct the references come from, named in conflict errors (default: this HelmRelease)
+   */
+  public addValuesFrom(valuesFrom: ValuesFrom[], owner: IConstruct = this): this {
+    const lazy = valuesFrom instanceof Lazy || (Array.isArray(valuesFrom) && valuesFrom.some((v) => v instanceof Lazy));
+    const part = { owner, lazy, data: lazy ? valuesFrom : [valuesFrom].flat() };
+    if (!lazy) this._mergeValuesFrom([...this._valuesFrom.filter((p) => !p.lazy), part]);
+    this._valuesFrom.push(part);
+    return this;
+  }
+
   /** @internal */
   public _toKube(): helm.HelmReleaseSpec {
-    return { ...this._static, dependsOn: renderDependsOn(this._dependsOn, this.namespace) };
+    const values = sortKeys(this._mergeValues(this._values)) as Record<string, unknown>;
+    const valuesFrom = this._mergeValuesFrom(this._valuesFrom);
+    return {
+      ...this._static,
+      values: Object.keys(values).length ? values : undefined,
+      valuesFrom: valuesFrom.length ? valuesFrom : undefined,
+      dependsOn: renderDependsOn(this._dependsOn, this.namespace),
+    };
+  }
+
+  /** The deep merge of `parts` (lazy ones produced now); throws on two different values for one leaf. */
+  private _mergeValues(parts: readonly ValuesPart<Record<string, unknown>>[]): Record<string, unknown> {
+    const merged: Record<string, unknown> = {};
+    const owners = new Map<string, IConstruct>();
+    const merge = (into: Record<string, unknown>, from: Record<string, unknown>, owner: IConstruct, path: string[]): void => {
+      for (const [k, v] of Object.entries(from)) {
+        const at = [...path, k];
+        if (!Object.prototype.hasOwnProperty.call(into, k)) {
+          into[k] = structuredClone(v);
+          owners.set(JSON.stringify(at), owner);
+        } else if (isPlainObject(into[k]) && isPlainObject(v)) {
+          merge(into[k] as Record<string, unknown>, v, owner, at);
+        } else if (JSON.stringify(sortKeys(into[k])) !== JSON.stringify(sortKeys(v))) {
+          let first: IConstruct | undefined;
+          for (let n = at.length; !first && n > 0; n--) first = owners.get(JSON.stringify(at.slice(0, n)));
+          const [a, b] = [pathOf(first ?? this), pathOf(owner)];
+          const problem = a === b ? `is set twice by ${a}, to different values` : `is set by ${a} and by ${b}, to different values`;
+          throw meshError(this, at.reduce(fieldOf, 'values'), problem, a === b ? [into[k], v] : { [a]: into[k], [b]: v },
+            'set it in one place, or to the same value everywhere (values are merged, never overridden)');
+        }
+      }
+    };
+    for (const p of parts) merge(merged, p.lazy ? checkRoot(this, 'values', produce(p.data)) : p.data, p.owner, []);
+    return merged;
+  }
+
+  /** The references of `parts` in order (lazy ones produced now), duplicates once; throws on two for one targetPath. */
+  private _mergeValuesFrom(parts: readonly ValuesPart<ValuesFrom[]>[]): helm.HelmReleaseSpecValuesFrom[] {
+    const out: Array<{ entry: helm.HelmReleaseSpecValuesFrom; owner: IConstruct }> = [];
+    for (const p of parts) {
+      const produced = p.lazy ? produce(p.data) : p.data;
+      for (const v of produced === undefined ? [] : [produced].flat() as unknown[]) {
+        const field = `valuesFrom[${out.length}]`;
+        if (!(v instanceof ValuesFrom)) {
+          throw meshError(this, field, 'must be a ValuesFrom', typeof v === 'object' ? v?.constructor?.name ?? v : v,
+            'pass ValuesFrom.configMap() or ValuesFrom.secret()');
+        }
+        const entry = v._toKube(this, field);
+        if (out.some((o) => JSON.stringify(o.entry) === JSON.stringify(entry))) continue;
+        const clash = entry.targetPath === undefined ? undefined : out.find((o) => o.entry.targetPath === entry.targetPath);
+        if (clash) {
+          const [a, b] = [pathOf(clash.owner), pathOf(p.owner)];
+          const problem = `is set by ${b} and is also the targetPath of ${clash.entry.kind}/${clash.entry.name} set by ${a}`
+            + ' (the later one would silently win)';
+          throw meshError(this, `${field}.targetPath`, problem, entry.targetPath, 'give each value one source: remove one of the references');
+        }
+        out.push({ entry, owner: p.owner });
+      }
+    }
+    return out.map((o) => o.entry);
   }
 
   private _checkChartName(chart: string): string {
@@ -379,6 +477,53 @@ export class HelmRelease extends Construct implements HealthCheck {
   }
 }
 
+/** Values or references given to `addValues()`/`addValuesFrom()`, lazy when they contain a `Lazy`. */
+interface ValuesPart<T> {
+  readonly owner: IConstruct;
+  readonly lazy: boolean;
+  readonly data: T;
+}
+
+const pathOf = (c: IConstruct): string => c.node.path || '<root>';
+const fieldOf = (field: string, key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? `${field}.${key}` : `${field}[${JSON.stringify(key)}]`);
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Whether `value` is or contains a cdk8s `Lazy` (cycles are reported later, by checkValues). */
+function containsLazy(value: unknown, seen = new Set<object>()): boolean {
+  if (value instanceof Lazy) return true;
+  if (value === null || typeof value !== 'object' || seen.has(value)) return false;
+  seen.add(value);
+  return Object.values(value).some((v) => containsLazy(v, seen));
+}
+
+/** `value` with every `Lazy` in it produced (recursively). */
+function produce(value: unknown): unknown {
+  if (value instanceof Lazy) return produce(value.produce());
+  if (Array.isArray(value)) return value.map(produce);
+  if (isPlainObject(value) && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, produce(v)]));
+  }
+  return value;
+}
+
+/** A deep copy with object keys in code-unit order, so that the output does not depend on the order of calls. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) out[k] = sortKeys(value[k]);
+  return out;
+}
+
+/** Checked plain JSON values (see checkValues) of an object of Helm values; undefined counts as no values. */
+function checkRoot(scope: IConstruct, field: string, value: unknown): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) {
+    throw meshError(scope, field, 'must be an object of Helm values', value, 'pass an object such as { replicaCount: 2 }');
+  }
+  return checkValues(scope, field, value) as Record<string, unknown>;
+}
+
 /**
  * A deep copy of plain JSON Helm values; throws `meshError` on anything YAML would not carry faithfully
  * (null, NaN/Infinity, functions, symbols, bigints, class instances, cycles, holes in arrays).
@@ -420,7 +565,7 @@ function checkValues(scope: IConstruct, field: string, value: unknown, stack: ob
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (v === undefined) continue;
-    out[k] = checkValues(scope, /^[A-Za-z_$][\w$]*$/.test(k) ? `${field}.${k}` : `${field}[${JSON.stringify(k)}]`, v, [...stack, obj]);
+    out[k] = checkValues(scope, fieldOf(field, k), v, [...stack, obj]);
   }
   return out;
 }

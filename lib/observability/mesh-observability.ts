@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as prom from '../../imports/monitoring.coreos.com';
 import { PrometheusRule, PrometheusRuleEntry } from './prometheus-rule';
-import { checkK8sLabels, LABEL_NAME } from './private/prometheus';
+import { checkK8sLabels, LABEL_NAME } from '../private/prometheus';
 import { MonitorNamespaces, RelabelAction, ScrapePort, ServiceMonitor } from './service-monitor';
 import { ENVOY_ACCESS_LOG_PROVIDER, Telemetry } from './telemetry';
 import { MESH_ROOT_NAMESPACE } from '../core/mesh-peer';

@@ -1,7 +1,7 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as prom from '../../imports/monitoring.coreos.com';
-import { checkK8sLabels, checkMetricName, checkPromLabels, promDuration } from './private/prometheus';
+import { checkK8sLabels, checkMetricName, checkPromLabels, promDuration } from '../private/prometheus';
 import { withApiFieldNames } from '../private/api-json';
 import { meshError } from '../private/errors';
 import { namespaceOf } from '../private/names';

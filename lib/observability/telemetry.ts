@@ -5,6 +5,7 @@ import { withApiFieldNames } from '../private/api-json';
 import { meshError } from '../private/errors';
 import { policyTarget } from '../private/peers';
 import { checkDnsLabel, checkDnsSubdomain, checkRange, checkUnique } from '../private/validate';
+import { meshScopeOf } from '../private/mesh-scope';
 
 /** Istio's built-in access log provider: Envoy's file access log on /dev/stdout (IIO pkg/config/mesh/mesh.go). */
 export const ENVOY_ACCESS_LOG_PROVIDER = 'envoy';
@@ -187,7 +188,7 @@ export class Telemetry extends Construct {
   }
 
   private _checkSingleMeshWide(): string[] {
-    const others = this.node.root.node.findAll()
+    const others = meshScopeOf(this).node.findAll()
       .filter((c): c is Telemetry => c instanceof Telemetry && c !== this && c.meshWide && c.namespace === this.namespace);
     const first = [this, ...others].sort((a, b) => (a.node.path < b.node.path ? -1 : 1))[0];
     if (!others.length || first !== this) return [];

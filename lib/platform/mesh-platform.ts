@@ -1,11 +1,13 @@
-import { createHash } from 'node:crypto';
-import { ApiObject, Duration, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ExtensionProviders } from './authorization-providers';
 import { PinnedChart, PLATFORM_CHARTS, PLATFORM_HELM_REPOSITORIES } from './chart-versions';
+import { identityValues, IstiodIdentity, observabilityProviders, observabilityValues, proxyConfigHash, vmWorkloadValues } from './istiod-values';
+import { AuthorizationProviderOptions, EastWestGateway, MeshPlatformProps } from './mesh-platform-props';
+import { TenantCas } from './tenant-cas';
 import { TenantCertificateAuthority } from '../certificates/tenant-certificate-authority';
 import { IMeshPeer, MESH_ROOT_NAMESPACE } from '../core/mesh-peer';
-import { LoadTester } from '../delivery/canary-release';
+import { LoadTester } from '../delivery/canary-webhook';
 import { CrdPolicy, HelmRelease } from '../gitops/helm-release';
 import { HelmRepository } from '../gitops/helm-repository';
 import { MeshObservability } from '../observability/mesh-observability';
@@ -19,163 +21,7 @@ import { AuthorizationAction } from '../security/authorization-policy';
 /** Pod-template annotation whose value changes when settings that only reach new pods change (see `podRestartAnnotation()`). */
 export const PROXY_CONFIG_HASH_ANNOTATION = 'cdk8s-mesh/proxy-config-hash';
 
-/** Extension providers Istio always defines (IIO pkg/config/mesh/mesh.go); a provider of the same name would replace them. */
-const BUILT_IN_EXTENSION_PROVIDERS = ['envoy', 'prometheus', 'stackdriver'];
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const PROVIDER_NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]*$/;
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9a-zA-Z]+$/;
-const CA_VALUES_CONFIG_MAP = 'istiod-ca-certificates';
-
-/** Protocol of an external authorizer. */
-export enum ExtAuthzProtocol {
-  /** Envoy's HTTP ext_authz: the request (headers) is forwarded as an HTTP check request (`envoyExtAuthzHttp`). */
-  HTTP = 'HTTP',
-  /** Envoy's gRPC ext_authz API (`envoyExtAuthzGrpc`). */
-  GRPC = 'GRPC',
-}
-
-/** An external authorization service, declared as an istiod extension provider. */
-export interface AuthorizationProviderOptions {
-  /** Provider name, used by AuthorizationPolicy CUSTOM (`provider.name`). */
-  readonly name: string;
-  /** Fully qualified host of the authorizer Service, e.g. "ext-authz.auth.svc.cluster.local". */
-  readonly service: string;
-  /** Port of the authorizer Service. */
-  readonly port: number;
-  /**
-   * Protocol of the check call.
-   * @default ExtAuthzProtocol.HTTP
-   */
-  readonly protocol?: ExtAuthzProtocol;
-  /**
-   * Request headers sent to the authorizer (HTTP only; lower-case names).
-   * @default - Envoy's default set (Host, Method, Path, Content-Length, Authorization)
-   */
-  readonly includeRequestHeadersInCheck?: string[];
-  /**
-   * Headers of the authorizer's OK response copied to the request sent upstream (HTTP only), e.g. "x-user-id".
-   * @default - none
-   */
-  readonly headersToUpstreamOnAllow?: string[];
-  /**
-   * Headers of the authorizer's deny response returned to the client (HTTP only), e.g. "set-cookie".
-   * @default - all of them
-   */
-  readonly headersToDownstreamOnDeny?: string[];
-  /**
-   * Timeout of the check call.
-   * @default - Istio's default, 600s
-   */
-  readonly timeout?: Duration;
-  /**
-   * Let requests through when the authorizer cannot be reached.
-   * @default false
-   */
-  readonly failOpen?: boolean;
-}
-
-/** The east-west gateway installed by `enableVmWorkloads()`. */
-export interface EastWestGateway {
-  /** The HelmRelease of the gateway chart. */
-  readonly release: HelmRelease;
-  /** Pod labels of the gateway (selector of the Gateway exposing istiod). */
-  readonly selector: Readonly<Record<string, string>>;
-  /** Namespace of the gateway pods and Service. */
-  readonly namespace: string;
-  /** Name of the gateway Service (istioctl's `--ingressService` default). */
-  readonly serviceName: string;
-  /** The network the gateway serves. */
-  readonly network: string;
-}
-
-/** Props of `MeshPlatform`. */
-export interface MeshPlatformProps {
-  /**
-   * Scope of the first layer: the CRDs and controllers (namespaces, HelmRepositories, HelmReleases istio-base,
-   * istio-cni, cert-manager with its CRDs, kube-prometheus-stack). Usually a chart in `GitOpsCluster.controllers`.
-   */
-  readonly controllers: Construct;
-  /**
-   * Scope of the control-plane layer (HelmReleases istiod, gateways, Flagger, the load tester), applied after the
-   * CRDs are installed and after the layer with the tenant CA Certificates is Ready. Usually a chart in
-   * `GitOpsCluster.mesh`.
-   * @default - the controllers scope (one layer: only for clusters without tenant CAs)
-   */
-  readonly mesh?: Construct;
-  /**
-   * The mesh trust domain (meshConfig.trustDomain). The library's principals are rendered from the App context
-   * `cdk8s-mesh:trustDomain`, so this must equal it: set the context once, and leave this out.
-   * @default - the context value `cdk8s-mesh:trustDomain`, else 'cluster.local'
-   */
-  readonly trustDomain?: string;
-  /**
-   * Mesh ID (global.meshID).
-   * @default - the trust domain (what Istio uses when none is set)
-   */
-  readonly meshId?: string;
-  /**
-   * Cluster name (global.multiCluster.clusterName, istiod's CLUSTER_ID).
-   * @default 'Kubernetes' (Istio's default)
-   */
-  readonly clusterName?: string;
-  /**
-   * Network of the cluster (global.network); required by `enableVmWorkloads()`.
-   * @default - none: a single-network mesh
-   */
-  readonly network?: string;
-  /**
-   * Control-plane revision (istiod `revision`, gateways' `revision`, `istio.io/rev` namespace labels).
-   * @default - the default revision
-   */
-  readonly revision?: string;
-  /**
-   * Install istio-cni and make injection use it (istiod `pilot.cni.enabled`): injected pods then need no
-   * privileged istio-init container and pass Pod Security "restricted". Opting out brings back NET_ADMIN/NET_RAW
-   * init containers in every injected pod.
-   * @default true
-   */
-  readonly cni?: boolean;
-  /**
-   * Namespace of the ingress gateway.
-   * @default 'istio-ingress'
-   */
-  readonly ingressGatewayNamespace?: string;
-  /**
-   * Namespace of cert-manager (also its cluster resource namespace, where CA Secrets of ClusterIssuers live).
-   * @default 'cert-manager'
-   */
-  readonly certManagerNamespace?: string;
-  /**
-   * Namespace of kube-prometheus-stack.
-   * @default 'monitoring'
-   */
-  readonly monitoringNamespace?: string;
-  /**
-   * Helm release name of kube-prometheus-stack: its default selectors pick objects labelled `release: <name>`.
-   * @default 'kube-prometheus-stack'
-   */
-  readonly prometheusRelease?: string;
-  /**
-   * Namespace of Flagger.
-   * @default 'istio-system' (Flagger's Istio installation guide)
-   */
-  readonly flaggerNamespace?: string;
-  /**
-   * Namespace of Flagger's load tester (sidecar-injected, so its calls carry a mesh identity).
-   * @default 'test' (where `LoadTester.DEFAULT` expects it, as in Flagger's tutorials)
-   */
-  readonly loadTesterNamespace?: string;
-  /**
-   * Install and upgrade retries of every HelmRelease before Flux gives up (it uninstalls / rolls back between tries).
-   * @default 3
-   */
-  readonly remediationRetries?: number;
-}
-
-interface RenderedRelease {
-  readonly values?: Record<string, unknown>;
-  readonly valuesFrom?: Array<Record<string, unknown>>;
-}
 
 /**
  * The platform install as Flux HelmReleases of pinned charts (see chart-versions.ts): Istio (base, cni, istiod,
@@ -239,12 +85,10 @@ export class MeshPlatform extends Construct {
   private readonly _controllers: Construct;
   private readonly _mesh: Construct;
   private readonly _retries: number;
-  private readonly _cas: TenantCertificateAuthority[] = [];
-  private readonly _authz = new Map<string, Record<string, unknown>>();
+  private readonly _cas: TenantCas;
+  private readonly _providers: ExtensionProviders;
   private _observability?: MeshObservability;
   private _eastWest?: EastWestGateway;
-  private _caConfigMap?: k8s.KubeConfigMap;
-  private readonly _synced = new Map<HelmRelease, string>();
   private readonly _handedOutHashes = new Set<string>();
 
   constructor(scope: Construct, id: string, props: MeshPlatformProps) {
@@ -328,7 +172,7 @@ export class MeshPlatform extends Construct {
       });
     }
     this.certManager = this._release(this._controllers, 'CertManager', PLATFORM_CHARTS.certManager, {
-      name: 'cert-manager', targetNamespace: this.certManagerNamespace, values: this._certManagerValues(),
+      name: 'cert-manager', targetNamespace: this.certManagerNamespace, values: { crds: { enabled: true, keep: true } },
     });
     this.kubePrometheusStack = this._release(this._controllers, 'KubePrometheusStack', PLATFORM_CHARTS.kubePrometheusStack, {
       name: this.prometheusRelease, targetNamespace: this.monitoringNamespace, crds: CrdPolicy.CREATE_REPLACE,
@@ -340,9 +184,10 @@ export class MeshPlatform extends Construct {
     // live there. It always lives there, so adding a CA later never moves (= uninstalls and reinstalls) the release.
     this.istiod = this._release(this._mesh, 'Istiod', PLATFORM_CHARTS.istiod, {
       name: 'istiod', namespace: this.certManagerNamespace, targetNamespace: this.istioNamespace,
-      values: this._istiodRendered().values,
       dependsOn: [this.istioBase, ...(this.istioCni ? [this.istioCni] : [])],
     });
+    // Values the platform learns later (CAs, providers, observability, VMs) are added to it by the verbs below.
+    this.istiod.addValues(identityValues(this._identity()), this);
     this.ingressGatewayRelease = this._release(this._mesh, 'IngressGateway', PLATFORM_CHARTS.istioGateway, {
       name: 'istio-ingressgateway', targetNamespace: this.ingressGatewayNamespace,
       values: {
@@ -363,8 +208,12 @@ export class MeshPlatform extends Construct {
       values: { cmd: { timeout: '1h' } },
       dependsOn: [this.istiod],
     });
-    this._sync();
 
+    this._cas = new TenantCas({
+      platform: this, mesh: this._mesh, certManagerNamespace: this.certManagerNamespace, istioNamespace: this.istioNamespace,
+      istiod: this.istiod, certManager: this.certManager,
+    });
+    this._providers = new ExtensionProviders(this, this.istiod);
     this.node.addValidation({ validate: () => this._validate() });
   }
 
@@ -399,44 +248,7 @@ export class MeshPlatform extends Construct {
    * Add every tenant to the CA before calling this. Returns the signer names.
    */
   public addTenantCertificateAuthority(ca: TenantCertificateAuthority): string[] {
-    if (this._cas.includes(ca)) {
-      throw meshError(this, 'addTenantCertificateAuthority', 'was already called with this TenantCertificateAuthority', ca.node.path,
-        'add it once (add more tenants to it with addTenant() before passing it)');
-    }
-    if (ca.certManagerNamespace !== this.certManagerNamespace) {
-      throw meshError(this, 'addTenantCertificateAuthority', `needs the CA Secrets in cert-manager's namespace "${this.certManagerNamespace}" `
-        + '(a CA ClusterIssuer reads its Secret from the cluster resource namespace, and the istiod HelmRelease reads them from there)',
-      ca.certManagerNamespace, `create the TenantCertificateAuthority with certManagerNamespace: ${JSON.stringify(this.certManagerNamespace)}`);
-    }
-    if (ca.istioNamespace !== this.istioNamespace) {
-      throw meshError(this, 'addTenantCertificateAuthority', `needs the CA's istioNamespace to be the mesh root namespace "${this.istioNamespace}"`,
-        ca.istioNamespace, `create the TenantCertificateAuthority with istioNamespace: ${JSON.stringify(this.istioNamespace)}`);
-    }
-    const existing = new Map(this._cas.flatMap((c) => c.tenants.map((t) => [t.tenant, c.node.path] as const)));
-    for (const t of ca.tenants) {
-      if (existing.has(t.tenant)) {
-        throw meshError(this, 'addTenantCertificateAuthority', `adds tenant "${t.tenant}" that ${existing.get(t.tenant)} already signs for`, t.tenant,
-          'give each tenant one CA: remove it from one of the TenantCertificateAuthorities');
-      }
-    }
-    if (!ca.tenants.length) {
-      throw meshError(this, 'addTenantCertificateAuthority', 'needs a CA with at least one tenant', ca.node.path,
-        'call ca.addTenant("tenanta") before passing it');
-    }
-    this._cas.push(ca);
-    if (!this._caConfigMap) {
-      this._caConfigMap = new k8s.KubeConfigMap(this._mesh, 'IstiodCaCertificates', {
-        metadata: {
-          name: CA_VALUES_CONFIG_MAP,
-          namespace: this.certManagerNamespace,
-          // helm-controller upgrades the release as soon as a watched valuesFrom object changes (Flux >= 2.8).
-          labels: { 'reconcile.fluxcd.io/watch': 'Enabled' },
-        },
-        data: Lazy.any({ produce: () => ({ 'values.yaml': this._caValuesDocument() }) }),
-      });
-    }
-    this._sync();
-    return ca.tenants.map((t) => t.signerName);
+    return this._cas.add(ca);
   }
 
   /**
@@ -445,59 +257,7 @@ export class MeshPlatform extends Construct {
    * `provider` is the name).
    */
   public addAuthorizationProvider(options: AuthorizationProviderOptions): AuthorizationAction {
-    const field = `extensionProviders[${JSON.stringify(options.name)}]`;
-    if (typeof options.name !== 'string' || !PROVIDER_NAME.test(options.name)) {
-      throw meshError(this, `${field}.name`, 'must be a provider name (letters, digits, "-", "_", ".", starting alphanumeric)', options.name,
-        'pass a name such as "ext-authz"');
-    }
-    if (this._extensionProviderNames().includes(options.name)) {
-      throw meshError(this, `${field}.name`, 'must be unique among meshConfig.extensionProviders', options.name,
-        'give the second provider another name');
-    }
-    if (BUILT_IN_EXTENSION_PROVIDERS.includes(options.name)) {
-      throw meshError(this, `${field}.name`, `would replace Istio's built-in provider of that name (${BUILT_IN_EXTENSION_PROVIDERS.join(', ')})`, options.name,
-        `name it after the authorizer, e.g. ${JSON.stringify(`${options.name}-ext-authz`)}`);
-    }
-    checkDnsSubdomain(this, `${field}.service`, options.service);
-    if (!options.service.includes('.')) {
-      throw meshError(this, `${field}.service`, 'must be the fully qualified host of the Service (istiod resolves it from every namespace)', options.service,
-        `use ${JSON.stringify(`${options.service}.<namespace>.svc.cluster.local`)}`);
-    }
-    checkInteger(this, `${field}.port`, options.port, 1, 65535);
-    const protocol = options.protocol ?? ExtAuthzProtocol.HTTP;
-    const headerLists = { includeRequestHeadersInCheck: options.includeRequestHeadersInCheck, headersToUpstreamOnAllow: options.headersToUpstreamOnAllow,
-      headersToDownstreamOnDeny: options.headersToDownstreamOnDeny };
-    for (const [k, list] of Object.entries(headerLists)) {
-      if (list === undefined) continue;
-      if (protocol === ExtAuthzProtocol.GRPC) {
-        throw meshError(this, `${field}.${k}`, 'only applies to HTTP authorizers (gRPC ones receive the whole request context)', list,
-          `remove ${k}, or use protocol: ExtAuthzProtocol.HTTP`);
-      }
-      list.forEach((h, i) => {
-        if (!HEADER_NAME.test(h)) throw meshError(this, `${field}.${k}[${i}]`, 'must be an HTTP header name', h, 'pass a name such as "x-user-id"');
-      });
-    }
-    let timeout: string | undefined;
-    if (options.timeout) {
-      const ms = options.timeout.toMilliseconds({ integral: false });
-      if (!Number.isInteger(ms) || ms <= 0) {
-        throw meshError(this, `${field}.timeout`, 'must be a positive whole number of milliseconds', options.timeout.toHumanString(), 'pass e.g. Duration.seconds(1)');
-      }
-      timeout = `${ms / 1000}s`;
-    }
-    const body: Record<string, unknown> = {
-      service: options.service,
-      port: options.port,
-      timeout,
-      failOpen: options.failOpen || undefined,
-      ...(protocol === ExtAuthzProtocol.HTTP ? {
-        includeRequestHeadersInCheck: options.includeRequestHeadersInCheck && [...options.includeRequestHeadersInCheck].sort(),
-        headersToUpstreamOnAllow: options.headersToUpstreamOnAllow && [...options.headersToUpstreamOnAllow].sort(),
-        headersToDownstreamOnDeny: options.headersToDownstreamOnDeny && [...options.headersToDownstreamOnDeny].sort(),
-      } : {}),
-    };
-    this._authz.set(options.name, { name: options.name, [protocol === ExtAuthzProtocol.HTTP ? 'envoyExtAuthzHttp' : 'envoyExtAuthzGrpc']: body });
-    this._sync();
+    this._providers.addAuthorizer(options);
     return AuthorizationAction.custom(options.name);
   }
 
@@ -514,20 +274,14 @@ export class MeshPlatform extends Construct {
       throw meshError(this, 'useObservability', `needs the mesh-wide Telemetry in the root namespace "${this.istioNamespace}"`, obs.telemetry.namespace,
         `create the MeshObservability with rootNamespace: ${JSON.stringify(this.istioNamespace)}`);
     }
-    const names = new Set(this._extensionProviderNames());
-    for (const p of ((obs.istiodValues().meshConfig as Record<string, unknown>).extensionProviders as Array<{ name: string }> | undefined) ?? []) {
-      if (names.has(p.name)) {
-        throw meshError(this, `extensionProviders[${JSON.stringify(p.name)}].name`, 'must be unique among meshConfig.extensionProviders', p.name,
-          'rename the tracing provider or the authorization provider');
-      }
-    }
+    this._providers.addTracing(observabilityProviders(obs));
     if (obs.meshPrometheus.federated) {
       addWarning(this, 'platform:mesh-prometheus-not-installed',
         'the MeshObservability federates from a separate mesh Prometheus, which MeshPlatform does not install; install it (operator-managed, '
         + 'selecting the recording-rule labels) or use MeshPrometheus.kubePrometheusStack()');
     }
     this._observability = obs;
-    this._sync();
+    this.istiod.addValues(observabilityValues(obs), obs);
     return obs;
   }
 
@@ -556,8 +310,11 @@ export class MeshPlatform extends Construct {
       },
       dependsOn: [this.istiod],
     });
-    this._eastWest = { release, selector, namespace: this.istioNamespace, serviceName: 'istio-eastwestgateway', network: this.network };
-    this._sync();
+    this._eastWest = {
+      release, selector, namespace: this.istioNamespace, serviceName: 'istio-eastwestgateway', network: this.network,
+      clusterName: this.clusterName, revision: this.revision,
+    };
+    this.istiod.addValues(vmWorkloadValues(), this);
     return this._eastWest;
   }
 
@@ -577,7 +334,7 @@ export class MeshPlatform extends Construct {
 
   /** The istiod Helm values as rendered now (`spec.values` of the istiod HelmRelease); a copy. */
   public istiodValues(): Record<string, unknown> {
-    return structuredClone(this._istiodRendered().values ?? {});
+    return structuredClone(this.istiod._toKube().values ?? {});
   }
 
   // ------------------------------------------------------------------------------------------
@@ -610,126 +367,19 @@ export class MeshPlatform extends Construct {
     return value;
   }
 
-  private _certManagerValues(): Record<string, unknown> {
+  private _identity(): IstiodIdentity {
     return {
-      crds: { enabled: true, keep: true },
-      ...(this._cas.length ? { featureGates: 'ExperimentalCertificateSigningRequestControllers=true' } : {}),
+      revision: this.revision, trustDomain: this.trustDomain, meshId: this.meshId, clusterName: this.clusterName, network: this.network,
+      cniEnabled: this.cniEnabled,
     };
-  }
-
-  /** The values document of ConfigMap istiod-ca-certificates: the caCertificates entries without their PEMs (JSON is YAML). */
-  private _caValuesDocument(): string {
-    const caCertificates = this._caEntries().map((e) => ({ certSigners: [e.signer] }));
-    return `${JSON.stringify(canonical({ meshConfig: { caCertificates } }), null, 2)}\n`;
-  }
-
-  /** CA entries in signer order (the order of `meshConfig.caCertificates` and of the valuesFrom targetPaths). */
-  private _caEntries(): Array<{ signer: string; secretName: string }> {
-    return this._cas.flatMap((ca) => ca.istiodConfiguration().caCertificateSources.map((s) => ({ signer: s.certSigners[0], secretName: s.secretName })))
-      .sort((a, b) => (a.signer < b.signer ? -1 : a.signer > b.signer ? 1 : 0));
-  }
-
-  private _extensionProviderNames(): string[] {
-    const obs = this._observability
-      ? ((this._observability.istiodValues().meshConfig as Record<string, unknown>).extensionProviders as Array<{ name: string }> | undefined) ?? [] : [];
-    return [...this._authz.keys(), ...obs.map((p) => p.name)];
-  }
-
-  private _caSettings(): { env: Record<string, string>; proxyMetadata: Record<string, string>; certSigners: string[] } {
-    const env: Record<string, string> = {};
-    const proxyMetadata: Record<string, string> = {};
-    for (const ca of this._cas) {
-      const c = ca.istiodConfiguration();
-      Object.assign(env, c.env);
-      Object.assign(proxyMetadata, c.proxyMetadata);
-    }
-    return { env, proxyMetadata, certSigners: this._caEntries().map((e) => e.signer) };
-  }
-
-  private _istiodRendered(): RenderedRelease {
-    const ca = this._caSettings();
-    const env: Record<string, string> = { ...ca.env };
-    if (this._eastWest) {
-      env.PILOT_ENABLE_WORKLOAD_ENTRY_AUTOREGISTRATION = 'true';
-      env.PILOT_ENABLE_WORKLOAD_ENTRY_HEALTHCHECKS = 'true';
-    }
-    const obsMesh = (this._observability?.istiodValues().meshConfig ?? {}) as Record<string, unknown>;
-    const extensionProviders = [
-      ...(obsMesh.extensionProviders as Array<Record<string, unknown>> | undefined ?? []),
-      ...this._authz.values(),
-    ].map((p) => structuredClone(p)).sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1));
-    const values = canonical({
-      revision: this.revision,
-      global: {
-        meshID: this.meshId,
-        multiCluster: { clusterName: this.clusterName },
-        network: this.network,
-        certSigners: ca.certSigners.length ? ca.certSigners : undefined,
-      },
-      meshConfig: {
-        trustDomain: this.trustDomain,
-        accessLogFile: obsMesh.accessLogFile,
-        enableTracing: obsMesh.enableTracing,
-        extensionProviders: extensionProviders.length ? extensionProviders : undefined,
-        defaultConfig: Object.keys(ca.proxyMetadata).length ? { proxyMetadata: ca.proxyMetadata } : undefined,
-      },
-      pilot: {
-        cni: { enabled: this.cniEnabled },
-        env: Object.keys(env).length ? env : undefined,
-      },
-    }) as Record<string, unknown>;
-    const entries = this._caEntries();
-    const valuesFrom = entries.length ? [
-      { kind: 'ConfigMap', name: CA_VALUES_CONFIG_MAP, valuesKey: 'values.yaml' },
-      ...entries.map((e, i) => ({ kind: 'Secret', name: e.secretName, valuesKey: 'ca.crt', targetPath: `meshConfig.caCertificates[${i}].pem` })),
-    ] : undefined;
-    return { values, valuesFrom };
-  }
-
-  /**
-   * Brings the HelmReleases' values in line with the current settings. HelmRelease renders `values` and
-   * `valuesFrom` when it is constructed (lib/gitops/helm-release.ts has no way to add to them later), and the
-   * platform learns about CAs, providers and observability afterwards: the current values are set with a JSON
-   * patch on the L1 (escape hatch, STYLE.md section 8), the last patch winning. Open point: a lazy
-   * `HelmRelease.addValues()` would replace this.
-   */
-  private _sync(): void {
-    const set = (release: HelmRelease, rendered: RenderedRelease): void => {
-      const key = JSON.stringify(rendered);
-      if (this._synced.get(release) === key) return;
-      const patches = [JsonPatch.add('/spec/values', rendered.values ?? {})];
-      if (rendered.valuesFrom) patches.push(JsonPatch.add('/spec/valuesFrom', rendered.valuesFrom));
-      if (this._synced.has(release)) ApiObject.of(release).addJsonPatch(...patches);
-      this._synced.set(release, key);
-    };
-    set(this.istiod, this._istiodRendered());
-    set(this.certManager, { values: canonical(this._certManagerValues()) as Record<string, unknown> });
   }
 
   private _proxyConfigHash(): string {
-    const ca = this._caSettings();
-    const input = canonical({
-      revision: this.revision ?? 'default',
-      trustDomain: this.trustDomain,
-      meshId: this.meshId,
-      clusterName: this.clusterName,
-      network: this.network ?? '',
-      cni: this.cniEnabled,
-      certSigners: ca.certSigners,
-      caEnv: ca.env,
-      proxyMetadata: ca.proxyMetadata,
-    });
-    return createHash('sha256').update(JSON.stringify(input)).digest('hex').slice(0, 10);
+    return proxyConfigHash(this._identity(), this._cas.settings());
   }
 
   private _validate(): string[] {
-    const errors: string[] = [];
-    const istiod = this._istiodRendered();
-    if (this._synced.get(this.istiod) !== JSON.stringify(istiod)) {
-      const signers = show(this._caEntries().map((e) => e.signer));
-      errors.push(`[${this.node.path}] 'addTenantCertificateAuthority' settings changed after they were rendered (a tenant was added to a CA `
-        + `after the CA was passed to the platform), got signers ${signers}. Fix: add every tenant before calling addTenantCertificateAuthority().`);
-    }
+    const errors = this._cas.validate();
     const hash = this._proxyConfigHash();
     const stale = [...this._handedOutHashes].filter((h) => h !== hash);
     if (stale.length) {
@@ -745,20 +395,4 @@ function kubePrometheusStackFullname(release: string): string {
   const chart = 'kube-prometheus-stack';
   const full = release.includes(chart) ? release : `${release}-${chart}`;
   return full.slice(0, 26).replace(/-+$/, '');
-}
-
-/** A deep copy with object keys sorted and undefined values (and objects left empty by them) removed. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) {
-      const v = canonical((value as Record<string, unknown>)[k]);
-      if (v === undefined) continue;
-      if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) continue;
-      out[k] = v;
-    }
-    return out;
-  }
-  return value;
 }

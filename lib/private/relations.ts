@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import type { IMeshPeer } from './identity';
+import { meshScopeOf } from './mesh-scope';
 
 /** How a relation between two peers was declared. */
 export type RelationKind = 'allow' | 'call';
@@ -19,7 +20,7 @@ const REGISTRY = new WeakMap<IConstruct, MeshRelation[]>();
 
 /** Records that `caller` calls `callee`, for the whole-output analysis of the app `scope` belongs to. */
 export function recordRelation(scope: IConstruct, kind: RelationKind, caller: IMeshPeer, callee: IMeshPeer, via?: string): void {
-  const root = scope.node.root;
+  const root = meshScopeOf(scope);
   const list = REGISTRY.get(root) ?? [];
   REGISTRY.set(root, list);
   if (!list.some((r) => r.kind === kind && r.caller === caller && r.callee === callee)) {
@@ -29,5 +30,5 @@ export function recordRelation(scope: IConstruct, kind: RelationKind, caller: IM
 
 /** Every relation recorded in the app whose root is `root`. */
 export function relationsOf(root: IConstruct): readonly MeshRelation[] {
-  return REGISTRY.get(root.node.root) ?? [];
+  return REGISTRY.get(meshScopeOf(root)) ?? [];
 }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { MESH_ROOT_NAMESPACE } from './identity';
+import { meshScopeOf } from './mesh-scope';
 
 /*
  * The mesh topology: which mTLS mode a workload accepts, whether a namespace denies by default, how egress of a
@@ -189,7 +190,7 @@ const SOURCES = new WeakMap<IConstruct, TopologySource[]>();
 
 /** Registers a construct's facts with the topology of its App (called by the security constructs in their constructor). */
 export function registerTopologySource(scope: IConstruct, source: TopologySource): void {
-  const root = scope.node.root;
+  const root = meshScopeOf(scope);
   const list = SOURCES.get(root) ?? [];
   SOURCES.set(root, list);
   list.push(source);
@@ -200,5 +201,5 @@ export function registerTopologySource(scope: IConstruct, source: TopologySource
  * questions of constructs (lazily rendered specs see every construct of the App).
  */
 export function constructTopology(scope: IConstruct): MeshTopology {
-  return new MeshTopology((SOURCES.get(scope.node.root) ?? []).map((source) => source()));
+  return new MeshTopology((SOURCES.get(meshScopeOf(scope)) ?? []).map((source) => source()));
 }

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import type { EgressGrant, ServiceEntry } from '../traffic/service-entry';
 import { meshError } from '../private/errors';
+import { meshScopeOf } from '../private/mesh-scope';
 
 /** One `allowEgress()` call: hosts the workloads of a namespace may reach. */
 export interface RecordedEgressGrant {
@@ -31,7 +32,7 @@ export function allowEgress(scope: IConstruct, field: string, namespace: string,
       `add ExportTo.namespace("${namespace}") to the ServiceEntry's exportTo, or leave exportTo unset`);
   }
   const hosts = service.egressHosts;
-  const root = scope.node.root;
+  const root = meshScopeOf(scope);
   const list = GRANTS.get(root) ?? [];
   GRANTS.set(root, list);
   list.push({ namespace, hosts: [...hosts], sequence: egressSequence() });
@@ -40,5 +41,5 @@ export function allowEgress(scope: IConstruct, field: string, namespace: string,
 
 /** The grants recorded for `namespace` in the App of `scope`, in call order. */
 export function egressGrantsFor(scope: IConstruct, namespace: string): readonly RecordedEgressGrant[] {
-  return (GRANTS.get(scope.node.root) ?? []).filter((g) => g.namespace === namespace);
+  return (GRANTS.get(meshScopeOf(scope)) ?? []).filter((g) => g.namespace === namespace);
 }

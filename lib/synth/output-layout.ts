@@ -23,7 +23,7 @@ const GROUPS = new WeakMap<IConstruct, GroupEntry>();
 const CHARTS = new WeakMap<IConstruct, ChartEntry>();
 const PRESERVED = new WeakMap<IConstruct, string[]>();
 const ROOT_GROUPS = new WeakMap<IConstruct, string[]>();
-const DOCUMENTS = new WeakMap<IConstruct, Map<string, { scope: IConstruct; produce: () => string }>>();
+const DOCUMENTS = new WeakMap<IConstruct, { scope: IConstruct; relPath: string; produce: () => string }[]>();
 
 /**
  * How charts map to folders of the output directory. By default a chart goes to `<chart id>/`. Constructs that
@@ -54,21 +54,30 @@ export class OutputLayout {
   }
 
   /**
-   * A document written next to the manifests (e.g. generated VM onboarding steps), at `relPath` inside outdir,
-   * produced at synthesis. Not listed in any kustomization.yaml. Two documents with one path are an error.
+   * A document written next to the manifests of the chart `scope` is in (e.g. generated VM onboarding steps), at
+   * `<chart folder>/<relPath>`, produced at synthesis. Not listed in any kustomization.yaml.
    */
   public static addDocument(scope: IConstruct, relPath: string, produce: () => string): void {
     const root = scope.node.root;
-    const docs = DOCUMENTS.get(root) ?? new Map();
+    const docs = DOCUMENTS.get(root) ?? [];
     DOCUMENTS.set(root, docs);
-    const other = docs.get(relPath);
-    if (other) throw new Error(`[${scope.node.path}] the document ${relPath} is already written by ${other.scope.node.path}. Fix: give one of them another name.`);
-    docs.set(relPath, { scope, produce });
+    docs.push({ scope, relPath, produce });
   }
 
-  /** The documents of the app `scope` belongs to: path → producer, sorted by path. */
+  /**
+   * The documents of the app `scope` belongs to, as [path inside outdir, producer, construct path], sorted by path.
+   * Two documents with one path are an error.
+   */
   public static documents(scope: IConstruct): [string, () => string][] {
-    return [...(DOCUMENTS.get(scope.node.root) ?? new Map()).entries()].map(([p, d]): [string, () => string] => [p, d.produce]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const byPath = new Map<string, { scope: IConstruct; produce: () => string }>();
+    for (const d of DOCUMENTS.get(scope.node.root) ?? []) {
+      const chart = Chart.of(d.scope);
+      const rel = `${OutputLayout.of(chart).folder}/${d.relPath}`;
+      const other = byPath.get(rel);
+      if (other) throw new Error(`[${d.scope.node.path}] the document ${rel} is already written by ${other.scope.node.path}. Fix: give one of them another name.`);
+      byPath.set(rel, d);
+    }
+    return [...byPath.entries()].map(([p, d]): [string, () => string] => [p, d.produce]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /** Where `chart` goes. */

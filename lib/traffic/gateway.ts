@@ -88,6 +88,13 @@ export interface GatewayProps {
    */
   readonly defaultHttpServer?: boolean;
   /**
+   * The gateway workload, as its install defines it (e.g. `MeshPlatform.ingressGateway`): its pod labels become the
+   * selector, and its namespace and ServiceAccount what authorization policies name. Excludes `selector`,
+   * `workloadNamespace` and `serviceAccount`.
+   * @default - the selector, workloadNamespace and serviceAccount props (istioctl's default install)
+   */
+  readonly workload?: IMeshPeer;
+  /**
    * Namespace the gateway workload (Envoy deployment) runs in; used for authorization policies.
    * @default 'istio-system'
    */
@@ -147,9 +154,10 @@ export class Gateway extends Construct implements IGateway {
     super(scope, id);
     this.name = checkDnsSubdomain(this, 'name', props.name ?? id);
     this.namespace = checkDnsLabel(this, 'namespace', namespaceOf(this, props.namespace));
-    this.selector = checkSelector(this, 'selector', props.selector ?? DEFAULT_SELECTOR);
-    this.workloadNamespace = checkDnsLabel(this, 'workloadNamespace', props.workloadNamespace ?? DEFAULT_WORKLOAD_NAMESPACE);
-    this.serviceAccount = checkDnsSubdomain(this, 'serviceAccount', props.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT);
+    const workload = gatewayWorkload(this, props);
+    this.selector = checkSelector(this, 'selector', workload?.podSelector ?? props.selector ?? DEFAULT_SELECTOR);
+    this.workloadNamespace = checkDnsLabel(this, 'workloadNamespace', workload?.namespace ?? props.workloadNamespace ?? DEFAULT_WORKLOAD_NAMESPACE);
+    this.serviceAccount = checkDnsSubdomain(this, 'serviceAccount', workload?.serviceAccount ?? props.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT);
     this._defaultHosts = checkHosts(this, 'hosts', props.hosts ?? ['*']);
 
     this.resource = withApiFieldNames(new istio.Gateway(this, 'Resource', {
@@ -378,4 +386,20 @@ function checkSelector(scope: IConstruct, field: string, selector: Record<string
 
 function gatewayIdentity(g: IGateway): MeshIdentity {
   return { name: g.name, namespace: g.workloadNamespace, serviceAccounts: [g.serviceAccount], sidecar: true, podSelector: { ...g.selector } };
+}
+
+/** The identity of the gateway workload given as `workload`, checked against the props it replaces. */
+function gatewayWorkload(scope: Construct, props: GatewayProps): { podSelector: Record<string, string>; namespace: string; serviceAccount: string } | undefined {
+  if (!props.workload) return undefined;
+  const id = props.workload.meshIdentity();
+  const clash = (['selector', 'workloadNamespace', 'serviceAccount'] as const).find((k) => props[k] !== undefined);
+  if (clash) {
+    throw meshError(scope, clash, "cannot be combined with 'workload', which defines the gateway's pods", props[clash],
+      `remove '${clash}': the workload "${id.name}" gives the selector, namespace and ServiceAccount`);
+  }
+  if (!id.podSelector || Object.keys(id.podSelector).length === 0 || !id.serviceAccounts || id.serviceAccounts.length !== 1) {
+    throw meshError(scope, 'workload', 'must be a gateway workload with pod labels and exactly one ServiceAccount', id.name,
+      'pass the ingress gateway of the platform install (MeshPlatform.ingressGateway)');
+  }
+  return { podSelector: { ...id.podSelector }, namespace: id.namespace, serviceAccount: id.serviceAccounts[0] };
 }

@@ -18,6 +18,7 @@ import type { EgressGrant, ServiceEntry } from './service-entry';
 import type { ITrafficManaged, TrafficManagedTarget, TrafficManagement } from './traffic-managed';
 import type { TrafficPolicy } from './traffic-policy';
 import type { TrafficSplit } from './traffic-split';
+import type { IExternalVersion } from '../core/external-version';
 import { IMeshPeer, MeshIdentity } from '../core/mesh-peer';
 import { AllowFromOptions, AuthorizationPolicy } from '../security/authorization-policy';
 import { allowEgress } from '../security/egress';
@@ -72,6 +73,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   private _virtualService?: istio.VirtualService;
   /** Set by `markTrafficManaged()`: who took the traffic over and how the pods must render. */
   private _management?: TrafficManagement;
+  private readonly _externalVersions: IExternalVersion[] = [];
 
   constructor(scope: Construct, id: string, props: MeshAppProps) {
     super(scope, id);
@@ -146,6 +148,31 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   /** Version names, in the order they were added. */
   public get versionNames(): string[] {
     return this._versions.map((v) => v.name);
+  }
+
+  /** Names of the versions served outside Kubernetes (`addExternalVersion`), in the order they were added. */
+  public get externalVersionNames(): string[] {
+    return this._externalVersions.map((v) => v.versionName);
+  }
+
+  /**
+   * Serves an external workload (a VM built with `versionOf: this`, e.g. ExternalVmWorkload) as one more version:
+   * a DestinationRule subset, and a version name routes and splits accept (`TrafficSplit.weighted({ v1: 0, vm: 100 })`).
+   * Its instances carry the app's labels, so the app's Service selects them. Call it before routes that name it.
+   */
+  public addExternalVersion(version: IExternalVersion): IExternalVersion {
+    const field = `addExternalVersion(${version.versionName})`;
+    if (this._management) {
+      throw meshError(this, field, `cannot be called once the app is ${this._management.description}`, version.versionName,
+        'add external versions before the traffic manager takes the app over');
+    }
+    if ([...this.versionNames, ...this.externalVersionNames].includes(version.versionName)) {
+      throw meshError(this, field, 'must be a version name the app does not have yet', version.versionName,
+        `give the external workload another version (the app has ${JSON.stringify([...this.versionNames, ...this.externalVersionNames])})`);
+    }
+    version.bindVersionHost(this);
+    this._externalVersions.push(version);
+    return version;
   }
 
   /** Deployments by version name (`<name>-<version>`). A copy. */
@@ -449,7 +476,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   }
 
   private _routeTarget(): RouteTarget {
-    return routeTarget(this.host, this.versionNames, this._ports);
+    return routeTarget(this.host, [...this.versionNames, ...this.externalVersionNames], this._ports);
   }
 
   // ---- rendering ----
@@ -458,13 +485,13 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     return {
       host: this.host,
       trafficPolicy: this._props.trafficPolicy ? renderTrafficPolicy(this, 'trafficPolicy', this._props.trafficPolicy) : undefined,
-      subsets: this._versions.map((v, i) => ({
+      subsets: this._versions.map((v, i): Record<string, unknown> => ({
         name: v.name,
         labels: { version: v.name },
         trafficPolicy: v.trafficPolicy
           ? renderTrafficPolicy(this, `versions[${i}].trafficPolicy`, v.trafficPolicy, { inherited: this._props.trafficPolicy })
           : undefined,
-      })),
+      })).concat(this._externalVersions.map((v) => ({ name: v.versionName, labels: { ...v.subsetLabels } }))),
     };
   }
 

@@ -1,6 +1,6 @@
-import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IGateway, MeshApp, StringMatch } from '../../lib';
+import { Chart, ChartProps, Duration } from 'cdk8s';
+import { EastWestGatewayInfo, ExternalVmWorkload, IGateway, MeshApp, StringMatch, TrafficSplit, VmReadinessProbe } from '../../lib';
 import { bookinfoImage, sampleWorkload } from '../shared/sample-workload';
 
 /** Props of `BookinfoChart`. */
@@ -17,6 +17,12 @@ export interface BookinfoChartProps extends ChartProps {
    * @default 2
    */
   readonly replicas?: number;
+  /**
+   * S9: serve ratings from a VM that joins the mesh through this east-west gateway (MeshPlatform.enableVmWorkloads());
+   * the Kubernetes ratings-v1 is scaled to zero and every ratings request goes to the VM.
+   * @default - ratings runs in Kubernetes only
+   */
+  readonly ratingsVm?: EastWestGatewayInfo;
 }
 
 /**
@@ -29,6 +35,8 @@ export class BookinfoChart extends Chart {
   public readonly details: MeshApp;
   public readonly ratings: MeshApp;
   public readonly reviews: MeshApp;
+  /** S9: the ratings VM, when `ratingsVm` is set. */
+  public readonly ratingsVm?: ExternalVmWorkload;
 
   constructor(scope: Construct, id: string, props: BookinfoChartProps) {
     super(scope, id, { ...props, namespace: props.namespace ?? 'bookinfo' });
@@ -42,7 +50,11 @@ export class BookinfoChart extends Chart {
       ports, replicas, versions: [{ name: 'v1', image: bookinfoImage('details') }], ...sampleWorkload(this, 'details'),
     });
     this.ratings = new MeshApp(this, 'ratings', {
-      ports, replicas, versions: [{ name: 'v1', image: bookinfoImage('ratings') }], ...sampleWorkload(this, 'ratings'),
+      ports,
+      replicas,
+      // S9: with the VM, ratings-v1 stays defined (to scale back) but runs no pod.
+      versions: [{ name: 'v1', image: bookinfoImage('ratings'), replicas: props.ratingsVm ? 0 : undefined }],
+      ...sampleWorkload(this, 'ratings'),
     });
     this.reviews = new MeshApp(this, 'reviews', {
       ports,
@@ -54,6 +66,22 @@ export class BookinfoChart extends Chart {
         { name: 'default', destinations: [{ version: 'v1' }] },
       ],
     });
+
+    if (props.ratingsVm) {
+      // S9: WorkloadGroup ratings (app=ratings, ServiceAccount bookinfo-ratings) so the VM auto-registers; the ratings
+      // Service selects it, and all ratings traffic goes to the VM subset.
+      this.ratingsVm = this.ratings.addExternalVersion(new ExternalVmWorkload(this, 'ratings-vm', {
+        name: 'ratings',
+        versionOf: this.ratings,
+        version: 'vm',
+        serviceAccountName: 'bookinfo-ratings',
+        eastWestGateway: props.ratingsVm,
+        ports: [{ name: 'http', port: 9080 }],
+        probe: VmReadinessProbe.httpGet(9080, { path: '/ratings/0', period: Duration.seconds(5), initialDelay: Duration.seconds(1) }),
+      })) as ExternalVmWorkload;
+      this.ratings.splitTraffic(TrafficSplit.allTo('vm'));
+      this.ratings.allowFrom(this.reviews);
+    }
 
     this.productpage.exposeVia(props.gateway, {
       hosts: props.hosts,

@@ -2,13 +2,29 @@ import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  AlertProvider, AlertProviderType, AlertSeverity, CanaryMatch, CanaryMetric, CanaryRelease, CanaryStrategy, CanaryWebhook, Gateway,
-  MeshApp, MeshAppProps, MetricTemplate, RetryOn, StrictMtlsNamespace, StringMatch, TrafficSplit,
+  AlertProvider, AlertProviderType, AlertSeverity, CanaryMatch, CanaryMetric, CanaryRelease, CanaryStrategy, CanaryWebhook, Gateway, IMeshPeer,
+  LoadTester, MeshApp, MeshAppProps, MetricTemplate, RetryOn, StrictMtlsNamespace, StringMatch, TrafficSplit,
 } from '../../lib';
 import { PODINFO_IMAGE, PODINFO_PREVIOUS_IMAGE, sampleWorkload } from '../shared/sample-workload';
 
 /** Props of `CanaryChart`. */
 export interface CanaryChartProps extends ChartProps {
+  /**
+   * The ingress gateway workload as the platform install defines it (MeshPlatform.ingressGateway): the Gateway's
+   * selector, and the namespace and ServiceAccount that authorization policies name.
+   * @default - istioctl's default ingress gateway (istio=ingressgateway in istio-system)
+   */
+  readonly ingressGateway?: IMeshPeer;
+  /**
+   * The Flagger load tester the webhooks call (MeshPlatform.loadTester).
+   * @default LoadTester.DEFAULT (flagger-loadtester in namespace test, as in Flagger's tutorials)
+   */
+  readonly loadTester?: LoadTester;
+  /**
+   * Run the A/B-testing release of abtest too.
+   * @default true
+   */
+  readonly abTesting?: boolean;
   /**
    * Host of podinfo (progressive delivery) on the chart's gateway `public-gateway`.
    * @default 'podinfo.example.com'
@@ -55,8 +71,9 @@ export class CanaryChart extends Chart {
   public readonly gateway: Gateway;
   public readonly podinfo: MeshApp;
   public readonly podinfoRelease: CanaryRelease;
-  public readonly abtest: MeshApp;
-  public readonly abtestRelease: CanaryRelease;
+  /** The A/B-tested app, when `abTesting` is on. */
+  public readonly abtest?: MeshApp;
+  public readonly abtestRelease?: CanaryRelease;
   public readonly checkout: MeshApp;
 
   constructor(scope: Construct, id: string, props: CanaryChartProps = {}) {
@@ -66,7 +83,8 @@ export class CanaryChart extends Chart {
     const abtestHost = props.abtestHost ?? 'abtest.example.com';
 
     new StrictMtlsNamespace(this, 'test', { name: namespace });
-    this.gateway = new Gateway(this, 'public-gateway', { hosts: [podinfoHost, abtestHost] });
+    const abTesting = props.abTesting ?? true;
+    this.gateway = new Gateway(this, 'public-gateway', { hosts: abTesting ? [podinfoHost, abtestHost] : [podinfoHost], workload: props.ingressGateway });
 
     const podinfoWorkload = (name: string): MeshAppProps => ({
       ports: [{ name: 'http', port: 9898 }],
@@ -108,23 +126,25 @@ export class CanaryChart extends Chart {
         CanaryMetric.fromTemplate(notFound, { max: 5 }),
       ],
       webhooks: [
-        CanaryWebhook.acceptanceTest({ cmd: `curl -sd "test" http://podinfo-canary.${namespace}:9898/token | grep token` }),
-        CanaryWebhook.loadTest(),
+        CanaryWebhook.acceptanceTest({ loadTester: props.loadTester, cmd: `curl -sd "test" http://podinfo-canary.${namespace}:9898/token | grep token` }),
+        CanaryWebhook.loadTest({ loadTester: props.loadTester }),
       ],
       alerts: [{ provider: slack, severity: AlertSeverity.ERROR }],
     });
 
-    this.abtest = new MeshApp(this, 'abtest', podinfoWorkload('abtest'));
-    this.abtest.exposeVia(this.gateway, { hosts: [abtestHost] });
-    this.abtest.allowFrom(this.gateway);
-    this.abtestRelease = new CanaryRelease(this, 'abtest-release', {
-      app: this.abtest,
-      strategy: CanaryStrategy.abTesting({
-        iterations: 10,
-        match: [CanaryMatch.header('x-canary', StringMatch.regex('.*insider.*')), CanaryMatch.cookie('canary', 'always')],
-      }),
-      webhooks: [CanaryWebhook.loadTest({ headers: { Cookie: 'canary=always' } })],
-    });
+    if (abTesting) {
+      this.abtest = new MeshApp(this, 'abtest', podinfoWorkload('abtest'));
+      this.abtest.exposeVia(this.gateway, { hosts: [abtestHost] });
+      this.abtest.allowFrom(this.gateway);
+      this.abtestRelease = new CanaryRelease(this, 'abtest-release', {
+        app: this.abtest,
+        strategy: CanaryStrategy.abTesting({
+          iterations: 10,
+          match: [CanaryMatch.header('x-canary', StringMatch.regex('.*insider.*')), CanaryMatch.cookie('canary', 'always')],
+        }),
+        webhooks: [CanaryWebhook.loadTest({ loadTester: props.loadTester, headers: { Cookie: 'canary=always' } })],
+      });
+    }
 
     this.checkout = new MeshApp(this, 'checkout', {
       ports: [{ name: 'http', port: 80, targetPort: 9898 }],

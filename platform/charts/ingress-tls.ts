@@ -1,15 +1,16 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Gateway, GatewayCredential, IIssuer, Issuer, IssuerType, KeyAlgorithm, MeshApp, StringMatch } from '../../lib';
+import { Gateway, GatewayCredential, IIssuer, IMeshPeer, Issuer, IssuerType, KeyAlgorithm, MeshApp, StringMatch } from '../../lib';
 import { HTTPBIN_IMAGE, sampleWorkload } from '../shared/sample-workload';
 
 /** Props of `IngressTlsChart`. */
 export interface IngressTlsChartProps extends ChartProps {
   /**
-   * Namespace of the Gateway `mygateway` and of its certificate: where the ingress gateway pods run.
-   * @default 'istio-system'
+   * The ingress gateway workload as the platform install defines it (MeshPlatform.ingressGateway): the Gateway's
+   * selector, and the namespace and ServiceAccount that authorization policies name.
+   * @default - istioctl's default ingress gateway (istio=ingressgateway in istio-system)
    */
-  readonly gatewayNamespace?: string;
+  readonly ingressGateway?: IMeshPeer;
   /**
    * Hosts of the gateway's HTTPS server (and of its HTTP->HTTPS redirect).
    * @default ['tenanta.example.com', 'tenantb.example.com']
@@ -21,8 +22,8 @@ export interface IngressTlsChartProps extends ChartProps {
    */
   readonly dnsNames?: string[];
   /**
-   * Issuer of the gateway certificate (an Issuer must be in `gatewayNamespace`; a ClusterIssuer works anywhere).
-   * @default - a selfSigned Issuer `selfsigned` in `gatewayNamespace`
+   * Issuer of the gateway certificate (an Issuer must be in the ingress gateway's namespace; a ClusterIssuer works anywhere).
+   * @default - a selfSigned Issuer `selfsigned` in the ingress gateway's namespace
    */
   readonly issuer?: IIssuer;
   /**
@@ -58,11 +59,12 @@ export class IngressTlsChart extends Chart {
 
   constructor(scope: Construct, id: string, props: IngressTlsChartProps = {}) {
     super(scope, id, props);
-    const namespace = props.gatewayNamespace ?? 'istio-system';
+    // The Gateway and its certificate live where the ingress gateway pods run (credentialName is read there).
+    const namespace = props.ingressGateway?.meshIdentity().namespace ?? 'istio-system';
     const hosts = props.hosts ?? ['tenanta.example.com', 'tenantb.example.com'];
     const issuer = props.issuer ?? new Issuer(this, 'selfsigned', { namespace, type: IssuerType.selfSigned() });
 
-    this.gateway = new Gateway(this, 'mygateway', { namespace, hosts, defaultHttpServer: false });
+    this.gateway = new Gateway(this, 'mygateway', { namespace, hosts, defaultHttpServer: false, workload: props.ingressGateway });
     this.gateway.addHttpsServer({
       credential: GatewayCredential.issue({
         issuer,

@@ -1,11 +1,17 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Gateway, HttpFault, LoadBalancer, LocalityLoadBalancing, MeshApp, RetryOn, StringMatch } from '../../lib';
+import { Gateway, HttpFault, IMeshPeer, LoadBalancer, LocalityLoadBalancing, MeshApp, RetryOn, StringMatch } from '../../lib';
 import { CUSTOMERS_V1_IMAGE, CUSTOMERS_V2_IMAGE, HTTPBIN_IMAGE, sampleWorkload, WEB_FRONTEND_IMAGE } from '../shared/sample-workload';
 
 /** Props of `SampleAppChart`. */
 export interface SampleAppChartProps extends ChartProps {
+  /**
+   * The ingress gateway workload as the platform install defines it (MeshPlatform.ingressGateway): the Gateway's
+   * selector, and the namespace and ServiceAccount that authorization policies name.
+   * @default - istioctl's default ingress gateway (istio=ingressgateway in istio-system)
+   */
+  readonly ingressGateway?: IMeshPeer;
   /**
    * Hosts the ingress Gateway `gateway` accepts on port 80 (also used by Bookinfo and zero-trust).
    * @default ['*']
@@ -51,7 +57,7 @@ export class SampleAppChart extends Chart {
     const customersHost = `customers.${namespace}.svc.cluster.local`;
 
     // S1: Gateway `gateway`, selector istio=ingressgateway, port 80 HTTP, hosts '*'.
-    this.gateway = new Gateway(this, 'gateway', { hosts: props.gatewayHosts ?? ['*'] });
+    this.gateway = new Gateway(this, 'gateway', { hosts: props.gatewayHosts ?? ['*'], workload: props.ingressGateway });
 
     this.webFrontend = new MeshApp(this, 'web-frontend', {
       ports: [{ name: 'http', port: 80, targetPort: 8080 }],

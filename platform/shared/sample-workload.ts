@@ -14,7 +14,9 @@ export const SLEEP_IMAGE = 'docker.io/curlimages/curl:8.10.1';
 /** The `sleep` client of S10. An older tag than SLEEP_IMAGE, kept so that dist/ does not change. */
 export const S10_SLEEP_IMAGE = 'curlimages/curl:8.8.0';
 /** podinfo, the S6 canary target (port 9898). */
-export const PODINFO_IMAGE = 'ghcr.io/stefanprodan/podinfo:6.9.0';
+/** The podinfo image repository, which the image automation watches. */
+export const PODINFO_REPOSITORY = 'ghcr.io/stefanprodan/podinfo';
+export const PODINFO_IMAGE = `${PODINFO_REPOSITORY}:6.9.0`;
 /** The previous podinfo release, checkout v1 in S6's static split. */
 export const PODINFO_PREVIOUS_IMAGE = 'ghcr.io/stefanprodan/podinfo:6.8.0';
 

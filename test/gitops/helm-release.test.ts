@@ -1,4 +1,5 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Chart, Duration, Lazy, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import {
   CrdPolicy, DriftDetectionMode, GitRef, GitRepository, HelmRelease, HelmRepository, ValuesFrom,
 } from '../../lib/gitops';
@@ -183,5 +184,124 @@ describe('HelmRelease', () => {
     const b = new HelmRelease(c, 'b', { sourceRef: istio, chart: 'x', version: '1.0.0', dependsOn: [a] });
     expect(() => a.addDependsOn(a)).toThrow(/^\[test\/a\] 'dependsOn' cannot contain the object itself, got "test\/a"\. Fix:/);
     expect(() => a.addDependsOn(b)).toThrow(/^\[test\/a\] 'dependsOn' would create a dependency cycle .*got "test\/a -> test\/b -> test\/a"\. Fix:/);
+  });
+});
+
+describe('HelmRelease.addValues', () => {
+  const make = (values?: Record<string, unknown>) => {
+    const c = chart();
+    const release = new HelmRelease(c, 'istiod', { sourceRef: istio, chart: 'istiod', version: '1.30.3', values });
+    return { c, release, spec: () => Testing.synth(c)[0].spec };
+  };
+
+  test('deep-merges into the values given in props, rendered at synthesis', () => {
+    const { c, release, spec } = make({ meshConfig: { trustDomain: 'cluster.local' }, pilot: { cni: { enabled: true } } });
+    expect(release.addValues({ meshConfig: { accessLogFile: '/dev/stdout' } }, new Construct(c, 'Observability'))).toBe(release);
+    release.addValues({ pilot: { env: { EXTERNAL_CA: 'ISTIOD_RA_KUBERNETES_API' } } });
+    expect(spec().values).toEqual({
+      meshConfig: { trustDomain: 'cluster.local', accessLogFile: '/dev/stdout' },
+      pilot: { cni: { enabled: true }, env: { EXTERNAL_CA: 'ISTIOD_RA_KUBERNETES_API' } },
+    });
+    expectValidManifests(Testing.synth(c));
+  });
+
+  test('setting the same value again is no conflict; values are copied when added', () => {
+    const { release, spec } = make({ a: { b: 1, list: [1, { x: 'y', z: 2 }] } });
+    const again = { a: { list: [1, { z: 2, x: 'y' }] } };
+    release.addValues(again);
+    (again.a.list[1] as Record<string, unknown>).z = 3;
+    expect(spec().values).toEqual({ a: { b: 1, list: [1, { x: 'y', z: 2 }] } });
+  });
+
+  test('throws when two constructs set one leaf to different values, naming both paths and both values', () => {
+    const { c, release } = make({ meshConfig: { accessLogFile: '' }, pilot: { cni: { enabled: true } } });
+    const obs = new Construct(c, 'Observability');
+    expect(() => release.addValues({ meshConfig: { accessLogFile: '/dev/stdout' } }, obs))
+      .toThrow(/^\[test\/istiod\] 'values\.meshConfig\.accessLogFile' is set by test\/istiod and by test\/Observability, to different values, got \{"test\/istiod":"","test\/Observability":"\/dev\/stdout"\}\. Fix: set it in one place/);
+    // a leaf added by one construct inside an object another one started is named after the construct that added it
+    release.addValues({ pilot: { env: { A: '1' } } }, obs);
+    expect(() => release.addValues({ pilot: { env: { A: '2' } } }, new Construct(c, 'Vm')))
+      .toThrow(/'values\.pilot\.env\.A' is set by test\/Observability and by test\/Vm, to different values/);
+    expect(() => release.addValues({ pilot: { env: 'x' } }))
+      .toThrow(/'values\.pilot\.env' is set by test\/Observability and by test\/istiod, to different values, got \{"test\/Observability":\{"A":"1"\},"test\/istiod":"x"\}/);
+    expect(() => release.addValues({ 'a.b': 1 }).addValues({ 'a.b': 2 })).toThrow(/'values\["a\.b"\]' is set twice by test\/istiod, to different values, got \[1,2\]/);
+  });
+
+  test('lists are leaves: replaced as a whole, never merged, so two different lists are a conflict', () => {
+    const { c, release, spec } = make({ global: { certSigners: ['a'] } });
+    expect(() => release.addValues({ global: { certSigners: ['b'] } }, new Construct(c, 'Ca')))
+      .toThrow(/'values\.global\.certSigners' is set by test\/istiod and by test\/Ca, to different values, got \{"test\/istiod":\["a"\],"test\/Ca":\["b"\]\}/);
+    expect(() => release.addValues({ global: { certSigners: ['a', 'b'] } })).toThrow(/'values\.global\.certSigners' is set twice/);
+    expect(spec().values).toEqual({ global: { certSigners: ['a'] } });
+  });
+
+  test('lazy values are produced at synthesis; their conflicts are reported then', () => {
+    const { c, release, spec } = make();
+    const signers: string[] = [];
+    release.addValues(Lazy.any({ produce: () => (signers.length ? { global: { certSigners: [...signers] } } : undefined) }));
+    release.addValues({ global: { meshID: 'mesh1', network: Lazy.any({ produce: () => undefined }) } });
+    expect(spec().values).toEqual({ global: { meshID: 'mesh1' } });
+    signers.push('b', 'a');
+    expect(spec().values).toEqual({ global: { meshID: 'mesh1', certSigners: ['b', 'a'] } });
+    release.addValues({ global: { certSigners: Lazy.any({ produce: () => ['a'] }) } }, new Construct(c, 'Late'));
+    expect(() => Testing.synth(c)).toThrow(/'values\.global\.certSigners' is set by test\/istiod and by test\/Late, to different values/);
+  });
+
+  test('deterministic: keys sorted, independent of the order of calls', () => {
+    const build = (reverse: boolean) => {
+      const { c, release } = make();
+      const parts = [{ z: 1, pilot: { env: { B: 'b' } } }, { a: [{ y: 1, x: 2 }], pilot: { env: { A: 'a' }, cni: { enabled: true } } }];
+      for (const p of reverse ? parts.reverse() : parts) release.addValues(p);
+      // what the construct renders (e.g. MeshPlatform.istiodValues()) and what synthesis writes
+      return [JSON.stringify(release._toKube().values), JSON.stringify(Testing.synth(c)[0].spec.values)];
+    };
+    const sorted = '{"a":[{"x":2,"y":1}],"pilot":{"cni":{"enabled":true},"env":{"A":"a","B":"b"}},"z":1}';
+    expect(build(false)).toEqual([sorted, sorted]);
+    expect(build(true)).toEqual([sorted, sorted]);
+  });
+
+  test('throws on values YAML cannot carry faithfully, and on a root that is not an object', () => {
+    const { c, release } = make();
+    expect(() => release.addValues({ replicaCount: NaN })).toThrow(/^\[test\/istiod\] 'values\.replicaCount' must be a finite number/);
+    expect(() => release.addValues(['a'] as unknown as Record<string, unknown>)).toThrow(/'values' must be an object of Helm values, got \["a"\]/);
+    release.addValues({ x: Lazy.any({ produce: () => null }) });
+    expect(() => Testing.synth(c)).toThrow(/'values\.x' must not be null/);
+  });
+});
+
+describe('HelmRelease.addValuesFrom', () => {
+  const make = (valuesFrom?: ValuesFrom[]) => {
+    const c = chart();
+    const release = new HelmRelease(c, 'istiod', { sourceRef: istio, chart: 'istiod', version: '1.30.3', valuesFrom });
+    return { c, release, spec: () => Testing.synth(c)[0].spec };
+  };
+
+  test('appends references in call order (the order Flux merges them), an equal one once', () => {
+    const { release, spec } = make([ValuesFrom.configMap('base')]);
+    expect(release.addValuesFrom([ValuesFrom.secret('ca', { valuesKey: 'ca.crt', targetPath: 'a.pem' })])).toBe(release);
+    release.addValuesFrom([ValuesFrom.configMap('base'), ValuesFrom.configMap('override', { optional: true })]);
+    expect(spec().valuesFrom).toEqual([
+      { kind: 'ConfigMap', name: 'base' },
+      { kind: 'Secret', name: 'ca', valuesKey: 'ca.crt', targetPath: 'a.pem' },
+      { kind: 'ConfigMap', name: 'override', optional: true },
+    ]);
+  });
+
+  test('throws on two references for one targetPath, naming both constructs', () => {
+    const { c, release } = make([ValuesFrom.secret('ca-a', { targetPath: 'meshConfig.caCertificates[0].pem' })]);
+    expect(() => release.addValuesFrom([ValuesFrom.secret('ca-b', { targetPath: 'meshConfig.caCertificates[0].pem' })], new Construct(c, 'Ca')))
+      .toThrow(/^\[test\/istiod\] 'valuesFrom\[1\]\.targetPath' is set by test\/Ca and is also the targetPath of Secret\/ca-a set by test\/istiod .*got "meshConfig\.caCertificates\[0\]\.pem"\. Fix:/);
+    expect(() => release.addValuesFrom([ValuesFrom.secret('s', { targetPath: 'a b' })])).toThrow(/'valuesFrom\[1\]\.targetPath' must be a dot-notation values path/);
+  });
+
+  test('a lazy list is produced at synthesis', () => {
+    const { c, release, spec } = make();
+    const names: string[] = [];
+    release.addValuesFrom(Lazy.any({ produce: () => names.map((n) => ValuesFrom.secret(n)) }));
+    expect(spec().valuesFrom).toBeUndefined();
+    names.push('b', 'a');
+    expect(spec().valuesFrom).toEqual([{ kind: 'Secret', name: 'b' }, { kind: 'Secret', name: 'a' }]);
+    release.addValuesFrom([Lazy.any({ produce: () => 'not-a-reference' })]);
+    expect(() => Testing.synth(c)).toThrow(/'valuesFrom\[2\]' must be a ValuesFrom, got "not-a-reference"\. Fix: pass ValuesFrom\.configMap\(\)/);
   });
 });

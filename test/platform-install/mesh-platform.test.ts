@@ -1,6 +1,7 @@
-import { App, Chart, Duration, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import { TenantCertificateAuthority } from '../../lib/certificates/tenant-certificate-authority';
 import { TRUST_DOMAIN_CONTEXT } from '../../lib/core/mesh-peer';
+import { ValuesFrom } from '../../lib/gitops';
 import { MeshObservability, MeshPrometheus, TracingProvider } from '../../lib/observability';
 import { ExtAuthzProtocol, ISTIO_VERSION, MeshPlatform, MeshPlatformProps, PLATFORM_CHARTS, PLATFORM_HELM_REPOSITORIES, PROXY_CONFIG_HASH_ANNOTATION } from '../../lib/platform';
 import { AuthorizationPolicy } from '../../lib/security/authorization-policy';
@@ -290,7 +291,7 @@ describe('MeshPlatform.addTenantCertificateAuthority', () => {
   test('fails at synthesis when a tenant is added to the CA after it was passed', () => {
     const l = withCa(['tenanta']);
     l.ca.addTenant('tenantb');
-    expect(validate(l).join('\n')).toMatch(/\[Platform\] 'addTenantCertificateAuthority' settings changed after they were rendered .*got signers \[.*tenantb"\]\. Fix: add every tenant before/);
+    expect(validate(l).join('\n')).toMatch(/\[Platform\] 'addTenantCertificateAuthority' settings changed after the CA was added .*got signers \[.*tenantb"\]\. Fix: add every tenant before/);
   });
 });
 
@@ -452,6 +453,54 @@ describe('MeshPlatform failures', () => {
   test('fails when the load tester shares a platform namespace', () => {
     expect(() => layers({ loadTesterNamespace: 'istio-system' }))
       .toThrow(/'loadTesterNamespace' must be a namespace of its own .*got "istio-system"/);
+  });
+});
+
+describe('MeshPlatform values (HelmRelease.addValues)', () => {
+  test('the platform merges what it derives into the releases: callers can add values, a conflict names both constructs', () => {
+    const l = layers();
+    l.platform.useObservability(new MeshObservability(l.configs, 'Observability'));
+    l.platform.istiod.addValues({ pilot: { resources: { requests: { cpu: '500m' } } } }, l.configs);
+    const istiod = release(synthAll(l), 'istiod').spec.values;
+    expect(istiod.pilot).toEqual({ cni: { enabled: true }, resources: { requests: { cpu: '500m' } } });
+    expect(l.platform.istiodValues()).toEqual(istiod);
+    expect(() => l.platform.istiod.addValues({ meshConfig: { trustDomain: 'example.com' } }, l.configs))
+      .toThrow(/^\[mesh\/Platform\/Istiod\] 'values\.meshConfig\.trustDomain' is set by Platform and by configs, to different values, got \{"Platform":"cluster\.local","configs":"example\.com"\}/);
+    expect(() => l.platform.istiod.addValues({ meshConfig: { accessLogFile: '' } }, l.configs))
+      .toThrow(/'values\.meshConfig\.accessLogFile' is set by configs\/Observability and by configs, to different values/);
+  });
+
+  test('values that depend on later calls are rendered at synthesis, and their conflicts reported then', () => {
+    const l = layers();
+    const ca = new TenantCertificateAuthority(l.configs, 'TenantCa', { tenants: ['tenanta'] });
+    l.platform.addTenantCertificateAuthority(ca);
+    l.platform.istiod.addValues({ pilot: { env: { EXTERNAL_CA: 'ISTIOD_RA_KUBERNETES_API' } } }, l.configs); // the same value: fine
+    expect(release(synthAll(l), 'istiod').spec.values.pilot.env.EXTERNAL_CA).toBe('ISTIOD_RA_KUBERNETES_API');
+    l.platform.istiod.addValues({ global: { certSigners: ['clusterissuers.cert-manager.io/other'] } }, l.configs);
+    expect(() => synthAll(l)).toThrow(/'values\.global\.certSigners' is set by Platform and by configs, to different values/);
+  });
+
+  test('the CA references are added with addValuesFrom (a second reference for one CA pem fails)', () => {
+    const l = layers();
+    l.platform.addTenantCertificateAuthority(new TenantCertificateAuthority(l.configs, 'TenantCa', { tenants: ['tenanta'] }));
+    l.platform.istiod.addValuesFrom([ValuesFrom.configMap('istiod-extra')], l.configs);
+    expect(release(synthAll(l), 'istiod').spec.valuesFrom.map((v: any) => v.name))
+      .toEqual(['istiod-ca-certificates', 'tenanta-ca-selfsigned', 'istiod-extra']);
+    l.platform.istiod.addValuesFrom([ValuesFrom.secret('mine', { valuesKey: 'ca.crt', targetPath: 'meshConfig.caCertificates[0].pem' })], l.configs);
+    expect(() => synthAll(l)).toThrow(/'valuesFrom\[3\]\.targetPath' is set by configs and is also the targetPath of Secret\/tenanta-ca-selfsigned set by Platform/);
+  });
+
+  test('no JSON patches on the HelmReleases', () => {
+    const addJsonPatch = jest.spyOn(ApiObject.prototype, 'addJsonPatch');
+    const l = layers({ network: 'network1' });
+    l.platform.addTenantCertificateAuthority(new TenantCertificateAuthority(l.configs, 'Ca', { tenants: ['istio-system'] }));
+    l.platform.addAuthorizationProvider({ name: 'ext-authz', service: 'ext-authz.auth.svc.cluster.local', port: 8000 });
+    l.platform.useObservability(new MeshObservability(l.configs, 'Observability'));
+    l.platform.enableVmWorkloads();
+    synthAll(l);
+    // (cluster-scoped objects may get one, in charts with a namespace)
+    expect(addJsonPatch.mock.contexts.filter((o) => o.kind === 'HelmRelease').map((o) => o.name)).toEqual([]);
+    addJsonPatch.mockRestore();
   });
 });
 

@@ -6,7 +6,7 @@ import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: bookinfo chart (S14)', () => {
   const { platform, manifestsOf, findingsOf } = analyzedPlatform();
-  const chart = platform.bookinfo;
+  const chart = platform.production.bookinfo;
   const out = manifestsOf(chart);
 
   test('synthesizes without errors, every object valid against its upstream schema', () => {
@@ -20,10 +20,26 @@ describe('reference platform: bookinfo chart (S14)', () => {
     expect(http[0]).toMatchObject({ match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v2' } }] });
     expect(http[1].route).toEqual([{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v1' } }]);
     const accounts = out.filter((m) => m.kind === 'ServiceAccount' && m.metadata.namespace === 'bookinfo').map((m) => m.metadata.name);
-    expect(accounts.sort()).toEqual(['details', 'productpage', 'ratings', 'reviews']);
+    expect(accounts.sort()).toEqual(['bookinfo-ratings', 'details', 'productpage', 'ratings', 'reviews']); // bookinfo-ratings: the S9 VM
   });
 
   test('S14: productpage is exposed on the sample app\'s gateway', () => {
-    expect(find(out, 'VirtualService', 'productpage-gateway', 'bookinfo').spec.gateways).toEqual([platform.sampleApp.gateway.ref]);
+    expect(find(out, 'VirtualService', 'productpage-gateway', 'bookinfo').spec.gateways).toEqual([platform.production.sampleApp.gateway.ref]);
+  });
+
+  test('S9: ratings is served from a VM: WorkloadGroup ratings (bookinfo-ratings), ratings-v1 at zero, every request to the vm subset', () => {
+    const wg = find(out, 'WorkloadGroup', 'ratings', 'bookinfo');
+    expect(wg.spec.metadata.labels).toEqual({ app: 'ratings', version: 'vm' });
+    expect(wg.spec.template).toMatchObject({ serviceAccount: 'bookinfo-ratings', network: 'production-network' });
+    expect(wg.spec.probe.httpGet).toEqual({ path: '/ratings/0', port: 9080 });
+    expect(find(out, 'Deployment', 'ratings-v1', 'bookinfo').spec.replicas).toBe(0);
+    expect(find(out, 'Service', 'ratings', 'bookinfo').spec.selector).toEqual({ app: 'ratings' });
+    const subsets = find(out, 'DestinationRule', 'ratings', 'bookinfo').spec.subsets;
+    expect(subsets).toEqual([{ name: 'v1', labels: { version: 'v1' } }, { name: 'vm', labels: { version: 'vm' } }]);
+    expect(find(out, 'VirtualService', 'ratings', 'bookinfo').spec.http).toEqual([
+      { route: [{ destination: { host: 'ratings.bookinfo.svc.cluster.local', subset: 'vm' } }] },
+    ]);
+    // the VM identity is what the ALLOW policy names for reviews -> ratings
+    expect(find(out, 'AuthorizationPolicy', 'ratings-allow-reviews', 'bookinfo').spec.selector.matchLabels).toEqual({ app: 'ratings' });
   });
 });

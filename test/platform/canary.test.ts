@@ -5,7 +5,7 @@ import { analyzedPlatform } from './reference-platform';
 // Moved from test/delivery/canary-release.test.ts ("reference platform: CanaryChart (main.ts)").
 describe('reference platform: canary chart (S6)', () => {
   const { platform, manifestsOf, findingsOf } = analyzedPlatform();
-  const chart = platform.canary;
+  const chart = platform.production.canary;
   const objects = manifestsOf(chart);
 
   test('synthesizes without findings, every object valid against its schema', () => {
@@ -23,8 +23,10 @@ describe('reference platform: canary chart (S6)', () => {
     expect(chart.podinfoRelease.strictMtls).toBe(true);
   });
 
-  test('abtest: A/B testing on header and cookie; checkout: static 90/10 split with a cookie override', () => {
-    const ab = objects.find((o) => o.kind === 'Canary' && o.metadata.name === 'abtest')!;
+  test('abtest (staging only): A/B testing on header and cookie; checkout: static 90/10 split with a cookie override', () => {
+    expect(objects.some((o) => o.kind === 'Canary' && o.metadata.name === 'abtest')).toBe(false);
+    expect(chart.abtest).toBeUndefined();
+    const ab = manifestsOf(platform.staging.canary).find((o) => o.kind === 'Canary' && o.metadata.name === 'abtest')!;
     expect(ab.spec.analysis.iterations).toBe(10);
     expect(ab.spec.analysis.match).toHaveLength(2);
     const vs = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'checkout')!;

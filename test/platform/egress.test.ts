@@ -5,7 +5,7 @@ import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: egress chart (S13)', () => {
   const { platform, report, manifestsOf, findingsOf } = analyzedPlatform();
-  const chart = platform.egress;
+  const chart = platform.production.egress;
   const objs = manifestsOf(chart);
 
   test('synthesizes without errors, every object valid against its upstream schema', () => {

@@ -5,7 +5,7 @@ import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: ingress-tls chart (S7)', () => {
   const { platform, manifestsOf, findingsOf } = analyzedPlatform();
-  const chart = platform.ingressTls;
+  const chart = platform.production.ingressTls;
   const objs = manifestsOf(chart);
 
   test('synthesizes without errors, every object valid against its upstream schema', () => {
@@ -14,11 +14,15 @@ describe('reference platform: ingress-tls chart (S7)', () => {
     expectValidManifests(objs);
   });
 
-  test('S7: Issuer and Certificate gateway-ca-tls next to the gateway pods, Gateway mygateway, VirtualService httpbin', () => {
-    expect(objs.find((m) => m.kind === 'Issuer')).toMatchObject({ metadata: { namespace: 'istio-system' }, spec: { selfSigned: {} } });
+  test('S7: Certificate gateway-ca-tls from the environment\'s ACME issuer next to the gateway pods, Gateway mygateway, VirtualService httpbin', () => {
+    // The ingress gateway runs where the platform install puts it (istio-ingress); its certificate must be there.
+    expect(objs.some((m) => m.kind === 'Issuer')).toBe(false);
     expect(objs.find((m) => m.kind === 'Certificate')).toMatchObject({
-      metadata: { namespace: 'istio-system' },
-      spec: { secretName: 'gateway-ca-tls', dnsNames: ['example.com', 'tenanta.example.com', 'tenantb.example.com'], privateKey: { algorithm: 'ECDSA', size: 256 } },
+      metadata: { namespace: 'istio-ingress' },
+      spec: {
+        secretName: 'gateway-ca-tls', dnsNames: ['example.com', 'tenanta.example.com', 'tenantb.example.com'], privateKey: { algorithm: 'ECDSA', size: 256 },
+        issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+      },
     });
     const gw = objs.find((m) => m.kind === 'Gateway')!;
     expect(gw.metadata.name).toBe('mygateway');
@@ -27,7 +31,7 @@ describe('reference platform: ingress-tls chart (S7)', () => {
     const vs = objs.find((m) => m.kind === 'VirtualService')!;
     expect(vs.metadata.name).toBe('httpbin');
     expect(vs.spec).toMatchObject({
-      hosts: ['tenanta.example.com'], gateways: ['istio-system/mygateway'],
+      hosts: ['tenanta.example.com'], gateways: ['istio-ingress/mygateway'],
       http: [{ match: [{ uri: { prefix: '/status' } }, { uri: { prefix: '/delay' } }], route: [{ destination: { host: 'httpbin.tenanta.svc.cluster.local' } }] }],
     });
     expect(objs.find((m) => m.kind === 'Service' && m.metadata.name === 'httpbin')!.spec.ports[0].port).toBe(8000);

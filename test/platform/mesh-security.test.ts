@@ -6,7 +6,7 @@ import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: mesh-security chart (S1 mTLS half, S10)', () => {
   const { platform, manifestsOf, findingsOf } = analyzedPlatform();
-  const chart = platform.meshSecurity;
+  const chart = platform.production.meshSecurity;
   const out = manifestsOf(chart);
 
   test('synthesizes without errors, every object valid against its upstream schema', () => {

@@ -6,7 +6,7 @@ import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: namespaces chart (S10)', () => {
   const { platform, report, manifestsOf } = analyzedPlatform();
-  const chart = platform.namespaces;
+  const chart = platform.production.namespaces;
   const out = manifestsOf(chart);
 
   test('synthesizes without errors, every object valid against its upstream schema', () => {

@@ -6,7 +6,7 @@ import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: sample-app chart (S1, S4, S5)', () => {
   const { platform, report, manifestsOf, findingsOf } = analyzedPlatform();
-  const chart = platform.sampleApp;
+  const chart = platform.production.sampleApp;
   const out = manifestsOf(chart);
 
   test('synthesizes without errors, every object valid against its upstream schema', () => {
@@ -26,7 +26,7 @@ describe('reference platform: sample-app chart (S1, S4, S5)', () => {
   test('S1: synthesis warns that the sidecar-less web-frontend calls customers in plaintext, which STRICT would break', () => {
     const s1 = report.warnings.filter((w) => w.rule === 'sidecarless-mtls');
     expect(s1.length).toBeGreaterThan(0);
-    expect(s1.every((w) => w.path.startsWith('sample-app/web-frontend/'))).toBe(true);
+    expect(s1.every((w) => /^(staging|production)\/AppsLayer\/sample-app\/web-frontend\//.test(w.path))).toBe(true);
     expect(s1.some((w) => /calls "default\/customers-v1" .* will fail with ECONNRESET under STRICT/.test(w.message))).toBe(true);
   });
 

@@ -5,7 +5,7 @@ import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: tenant-cas chart (S8)', () => {
   const { platform, manifestsOf, findingsOf } = analyzedPlatform();
-  const chart = platform.tenantCas;
+  const chart = platform.production.tenantCas;
   const objs = manifestsOf(chart);
 
   test('synthesizes without errors, every object valid against its upstream schema', () => {

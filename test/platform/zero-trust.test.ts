@@ -6,7 +6,7 @@ import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: zero-trust chart (S2, S3)', () => {
   const { platform, manifestsOf, findingsOf } = analyzedPlatform();
-  const chart = platform.zeroTrust;
+  const chart = platform.production.zeroTrust;
   const out = manifestsOf(chart);
 
   test('synthesizes without errors, every object valid against its upstream schema', () => {
@@ -18,14 +18,14 @@ describe('reference platform: zero-trust chart (S2, S3)', () => {
   test('S2: deny-all, gateway -> web-frontend, web-frontend -> customers by principal; S3: JWT at the gateway', () => {
     expect(find(out, 'AuthorizationPolicy', 'deny-all', 'zero-trust').spec).toEqual({});
     expect(find(out, 'AuthorizationPolicy', 'web-frontend-allow-gateway', 'zero-trust').spec.rules[0].from[0].source.principals)
-      .toEqual(['cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account']);
+      .toEqual(['cluster.local/ns/istio-ingress/sa/istio-ingressgateway']);
     expect(find(out, 'AuthorizationPolicy', 'customers-allow-web-frontend', 'zero-trust').spec.rules[0].from[0].source.principals)
       .toEqual(['cluster.local/ns/zero-trust/sa/web-frontend']);
     expect(find(out, 'ServiceAccount', 'web-frontend', 'zero-trust')).toBeDefined();
-    const ra = find(out, 'RequestAuthentication', 'jwt-example', 'istio-system');
+    const ra = find(out, 'RequestAuthentication', 'jwt-example', 'istio-ingress');
     expect(ra.spec.selector).toEqual({ matchLabels: { istio: 'ingressgateway' } });
     expect(ra.spec.jwtRules[0].issuer).toBe('testing@secure.istio.io');
-    const deny = find(out, 'AuthorizationPolicy', 'jwt-example-require-jwt', 'istio-system');
+    const deny = find(out, 'AuthorizationPolicy', 'jwt-example-require-jwt', 'istio-ingress');
     expect(deny.spec.action).toBe('DENY');
     expect(deny.spec.rules[0].from[0].source).toEqual({ notRequestPrincipals: ['*'] });
   });

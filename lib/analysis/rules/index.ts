@@ -3,6 +3,7 @@ import { FLAGGER_ANALYSIS, FLAGGER_METRICS, FLAGGER_RESERVED_NAMES, FLAGGER_TARG
 import { DUPLICATE_OBJECT, SECRET_DATA } from './core';
 import { PEER_AUTHENTICATION_CONFLICT, SIDECARLESS_MTLS } from './security';
 import { CERTIFICATE_SECRET_UNIQUE, DESTINATION_RULE_CA_CERTIFICATES, GATEWAY_CREDENTIAL } from './tls';
+import { SERVICE_ENTRY_WORKLOAD_SELECTOR, WORKLOAD_ENTRY_DNS_ADDRESS } from '../../vm/rules';
 
 /**
  * The built-in whole-output rules, in the order they run. Add a rule by writing it in a file of
@@ -20,4 +21,6 @@ export const BUILTIN_RULES: readonly IAnalysisRule[] = [
   FLAGGER_TARGET,
   FLAGGER_METRICS,
   FLAGGER_ANALYSIS,
+  SERVICE_ENTRY_WORKLOAD_SELECTOR,
+  WORKLOAD_ENTRY_DNS_ADDRESS,
 ];
