@@ -157,3 +157,28 @@ describe('Gateway', () => {
     });
   });
 });
+
+describe('Gateway workload (the gateway as its install defines it)', () => {
+  const installed = { meshIdentity: () => ({ name: 'ingress', namespace: 'istio-ingress', serviceAccounts: ['istio-ingressgateway'], sidecar: true, podSelector: { istio: 'ingressgateway', app: 'istio-ingressgateway' } }) };
+
+  test('selector, workload namespace and ServiceAccount come from the workload', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const gw = new Gateway(chart, 'gw', { workload: installed });
+    expect(gw.selector).toEqual({ istio: 'ingressgateway', app: 'istio-ingressgateway' });
+    expect(gw.workloadNamespace).toBe('istio-ingress');
+    expect(gw.principal).toBe('cluster.local/ns/istio-ingress/sa/istio-ingressgateway');
+    expect(Testing.synth(chart)[0].spec.selector).toEqual({ istio: 'ingressgateway', app: 'istio-ingressgateway' });
+  });
+
+  test.each([['selector', { selector: { istio: 'x' } }], ['workloadNamespace', { workloadNamespace: 'x' }], ['serviceAccount', { serviceAccount: 'x' }]])(
+    'fails when %s is given beside workload', (field, extra) => {
+      expect(() => new Gateway(new Chart(Testing.app(), 'test'), 'gw', { workload: installed, ...extra }))
+        .toThrow(new RegExp(`\\[test/gw\\] '${field}' cannot be combined with 'workload'.*Fix: remove '${field}'`));
+    });
+
+  test('fails for a workload without pod labels or with several ServiceAccounts', () => {
+    const bad = { meshIdentity: () => ({ name: 'ns', namespace: 'x', sidecar: true }) };
+    expect(() => new Gateway(new Chart(Testing.app(), 'test'), 'gw', { workload: bad }))
+      .toThrow(/\[test\/gw\] 'workload' must be a gateway workload with pod labels and exactly one ServiceAccount, got "ns"\. Fix:/);
+  });
+});
