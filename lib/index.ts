@@ -50,6 +50,13 @@ export { MeshTesting, type MeshTestingOptions, type MeshTestingResult } from './
 export { runSynthesis } from './synth/run-synthesis';
 export { SynthesisError } from './synth/synthesis-error';
 
+// Mesh graph
+export {
+  buildMeshGraph, type MeshGraph, type MeshGraphCanary, MeshGraphCanaryStrategy, MeshGraphDataplane, type MeshGraphEdge, MeshGraphEdgeKind,
+  MeshGraphEdgeStatus, MeshGraphInjection, type MeshGraphManifest, type MeshGraphMtls, MeshGraphMtlsMode, type MeshGraphNamespace, type MeshGraphNode,
+  MeshGraphNodeKind, type MeshGraphOptions, renderMermaid, renderMermaidFlowchart, type RenderMermaidOptions,
+} from './graph';
+
 // GitOps delivery, observability and the platform install
 export * from './gitops';
 export * from './observability';

@@ -13,7 +13,7 @@ import { TenantCasChart } from './charts/tenant-cas';
 import { ZeroTrustChart } from './charts/zero-trust';
 import { EnvironmentSettings } from './environments';
 import { PODINFO_REPOSITORY } from './shared/sample-workload';
-import { GitOpsCluster, IstiodExposure, MeshObservability, MeshPlatform } from '../lib';
+import { GitOpsCluster, IstiodExposure, MeshApp, MeshObservability, MeshPlatform } from '../lib';
 
 /** One cluster of the reference platform: its Flux layout, its platform install and its charts. */
 export interface ClusterPlatform {
@@ -84,7 +84,7 @@ export function buildClusterPlatform(scope: Construct, env: EnvironmentSettings)
     minReplicas: env.autoscaling.minReplicas,
     maxReplicas: env.autoscaling.maxReplicas,
   });
-  return {
+  const result: ClusterPlatform = {
     cluster,
     platform,
     tenantCas,
@@ -110,4 +110,18 @@ export function buildClusterPlatform(scope: Construct, env: EnvironmentSettings)
       updatePath: `${cluster.repositoryPath}/${cluster.apps.folder}`,
     }),
   };
+  rollOnProxySettings(cluster.apps, platform);
+  return result;
+}
+
+/**
+ * Settings injected proxies only read at pod start (CA signers, proxy metadata, mesh identity, revision) reach running
+ * workloads by a rollout: every Deployment of the apps carries the platform's hash of them as a pod-template
+ * annotation, so a change of those settings changes the Deployments in Git and Flux rolls them.
+ */
+function rollOnProxySettings(apps: Construct, platform: MeshPlatform): void {
+  const [key, value] = Object.entries(platform.podRestartAnnotation())[0];
+  for (const app of apps.node.findAll().filter((c): c is MeshApp => c instanceof MeshApp)) {
+    for (const deployment of Object.values(app.deployments)) deployment.podMetadata.addAnnotation(key, value);
+  }
 }

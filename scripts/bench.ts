@@ -1,39 +1,82 @@
 /**
- * npm run bench — synthesis cost of MeshApp against plain cdk8s-plus + raw CRD objects.
+ * npm run bench — what synthesizing N MeshApps costs against the same objects written with plain cdk8s.
  *
- * For N = 10, 100, 1000 it synthesizes, each case in a fresh child process (so peak memory is the case's own):
- *   mesh:     N MeshApps, 2 versions each, a DestinationRule traffic policy and routes (header match + 90/10 split);
- *   baseline: the same objects written by hand: 2 cdk8s-plus Deployments, a Service, a ServiceAccount,
- *             2 PodDisruptionBudgets, a DestinationRule and a VirtualService (raw ApiObjects) per app;
- * both through the same steps as `synthesize()` (analysis, YAML rendering, atomic write), and prints wall time, the
- * in-memory part of it (the file writes depend on the disk and vary a lot on shared machines), objects/s, peak RSS and
- * the mesh/baseline ratio. It then times the whole reference platform (`tsx main.ts`, what `npm run synth` runs).
+ *   mesh:    N MeshApps (2 versions, a DestinationRule traffic policy, a header route and a 90/10 split: 8 objects
+ *            each) through what `synthesize()` does: build, validate + resolve, analysis, YAML, atomic write;
+ *   cdk8s:   the same 8 objects per app written by hand as a plain cdk8s user would (cdk8s-plus Deployments, Service,
+ *            ServiceAccount; the generated KubePodDisruptionBudget, DestinationRule and VirtualService classes of
+ *            imports/), synthesized by cdk8s's own `app.synth()` with FOLDER_PER_CHART_FILE_PER_RESOURCE: one file per
+ *            object, the layout closest to ours (same number of files written);
+ *   cdk8s-1f: the same, with cdk8s's default FILE_PER_CHART (one file for the whole chart: fewer, larger writes).
  *
- *   npm run bench                # all sizes
- *   npm run bench -- 10 100      # chosen sizes
+ * Before timing, a check run proves the baseline builds the same objects (same kinds, names and content) and that
+ * the bench's phase-by-phase synthesis writes the same files as `synthesize()`.
+ *
+ * Each run is its own child process, so module loading is outside the timed region and the peak RSS (the kernel's
+ * maxrss of the child) is the case's own. Runs alternate between the cases; each figure is the median of the runs.
+ * The children run compiled JavaScript: scripts/bench.ts and what it imports, compiled with tsconfig.synth.json
+ * (the synth program's compile settings) into a temporary directory; tsx only if that compile fails.
+ *
+ * Phases, from explicit timers (performance.now()):
+ *   build:            constructing the App (MeshApps, or cdk8s-plus objects and generated classes);
+ *   validate+resolve: what any synthesis of these objects does: the construct validations (Node.validate), the
+ *                     dependency ordering (DependencyGraph: app.charts, one per chart) and every ApiObject's
+ *                     toJson(); timed by wrapping those methods, outermost calls only;
+ *   analysis:         (mesh) the rest of analyze(): collecting the objects, the rules, the warnings;
+ *   yaml:             (mesh) renderFiles(); (cdk8s) Yaml.stringify inside app.synth();
+ *   write:            (mesh) checkOutputDirectory() + writeOutputDirectory(), the atomic write;
+ *                     (cdk8s) the rest of app.synth(): its file writes and bookkeeping.
+ * The file writes depend on the disk: on a shared VM they vary by several times from run to run.
+ *
+ * Then the reference platform as `npm run synth` runs it: `tsx main.ts` and the compiled `node scripts/synth.js`.
+ *
+ *   npm run bench                    # N = 10, 100, 1000, 10000 (the last for mesh only)
+ *   npm run bench -- 100 1000        # chosen sizes
+ *   npm run bench -- --reps 7        # runs per case for N <= 1000 (default 5; N > 1000: 1)
+ *   npm run bench -- --all-10000     # also the cdk8s baselines at N > 1000 (slow: ~1 min each)
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, Duration } from 'cdk8s';
-import { Construct } from 'constructs';
+import { ApiObject, App, Chart, DependencyGraph, Duration, JsonPatch, Yaml, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct, Node } from 'constructs';
 import { DestinationRule, VirtualService } from '../imports/networking.istio.io';
-import { analyze, MeshApp, StringMatch } from '../lib';
+import { analyze, MeshApp, StringMatch, synthesize } from '../lib';
+import { OutputLayout } from '../lib/synth/output-layout';
 import { renderFiles } from '../lib/synth/synthesize';
-import { writeOutputDirectory } from '../lib/synth/write';
+import { checkOutputDirectory, writeOutputDirectory } from '../lib/synth/write';
+
+type Kind = 'mesh' | 'cdk8s' | 'cdk8s-1f';
+
+interface Phases {
+  build: number;
+  validateResolve: number;
+  analysis: number;
+  yaml: number;
+  write: number;
+}
 
 interface CaseResult {
-  readonly kind: string;
+  readonly kind: Kind;
   readonly n: number;
   readonly objects: number;
-  /** Wall time of the whole synthesis: build, analysis, YAML rendering and the atomic write. */
-  readonly ms: number;
-  /** The in-memory part: build, analysis and YAML rendering (the file writes depend on the disk). */
-  readonly memMs: number;
+  readonly files: number;
+  /** Wall time of the whole case: build, validate, resolve, analysis, YAML and the writes. */
+  readonly total: number;
+  readonly phases: Phases;
+  /** ApiObject.toJson() calls per object (1 = every object resolved once). */
+  readonly toJsonPerObject: number;
   readonly maxRssMb: number;
+  /** The case's temporary directory, removed by the parent. */
+  readonly tmpdir: string;
 }
+
+const NAMESPACE = 'bench';
+
+// ---------------------------------------------------------------------------------------------------
+// The two ways of writing the same platform
 
 function buildMesh(chart: Chart, n: number): void {
   for (let i = 0; i < n; i++) {
@@ -55,34 +98,58 @@ function buildMesh(chart: Chart, n: number): void {
   }
 }
 
-function buildBaseline(root: Chart, n: number): void {
+/** The same objects as MeshApp renders, written by hand with cdk8s-plus and the generated classes. */
+function buildPlain(root: Chart, n: number): void {
   for (let i = 0; i < n; i++) {
     const name = `app${i}`;
-    // One scope per app, the same tree shape as MeshApp (a flat chart of 8000 children is slower in cdk8s itself).
-    const chart = new Construct(root, name);
-    const host = `${name}.bench.svc.cluster.local`;
-    const sa = new kplus.ServiceAccount(chart, `${name}-sa`, { metadata: { name } });
+    // One scope per app, the same tree shape as MeshApp.
+    const scope = new Construct(root, name);
+    const host = `${name}.${NAMESPACE}.svc.cluster.local`;
+    const sa = new kplus.ServiceAccount(scope, 'sa', { metadata: { name } });
     for (const v of ['v1', 'v2']) {
-      const d = new kplus.Deployment(chart, `${name}-${v}`, {
+      const labels = { app: name, version: v };
+      const d = new kplus.Deployment(scope, v, {
         metadata: { name: `${name}-${v}` },
         replicas: 2,
         serviceAccount: sa,
         select: false,
-        podMetadata: { labels: { 'app': name, 'version': v, 'sidecar.istio.io/inject': 'true' } },
-        containers: [{ image: `registry.example.com/${name}:${v === 'v1' ? '1.0.0' : '2.0.0'}`, ports: [{ number: 8080, name: 'http' }] }],
+        securityContext: { ensureNonRoot: true },
+        containers: [{
+          name,
+          image: `registry.example.com/${name}:${v === 'v1' ? '1.0.0' : '2.0.0'}`,
+          ports: [{ number: 8080, name: 'http' }],
+          readiness: kplus.Probe.fromTcpSocket({ port: 8080 }),
+          startup: kplus.Probe.fromTcpSocket({ port: 8080 }),
+          securityContext: {
+            ensureNonRoot: true,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            capabilities: { drop: [kplus.Capability.ALL] },
+            seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+          },
+        }],
       });
-      d.select(kplus.LabelSelector.of({ labels: { app: name, version: v } }));
-      new ApiObject(chart, `${name}-${v}-pdb`, {
-        apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: `${name}-${v}` },
-        spec: { maxUnavailable: 1, selector: { matchLabels: { app: name, version: v } } },
-      } as any);
+      d.select(kplus.LabelSelector.of({ labels }));
+      d.podMetadata.addLabel('app', name);
+      d.podMetadata.addLabel('version', v);
+      d.podMetadata.addLabel('sidecar.istio.io/inject', 'true');
+      ApiObject.of(d).addJsonPatch(
+        JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+        JsonPatch.add('/spec/template/spec/securityContext/seccompProfile', { type: 'RuntimeDefault' }),
+      );
+      new kplus.k8s.KubePodDisruptionBudget(scope, `${v}-pdb`, {
+        metadata: { name: `${name}-${v}` },
+        spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } },
+      });
     }
-    new kplus.Service(chart, `${name}-svc`, {
+    const svc = new kplus.Service(scope, 'svc', {
       metadata: { name },
-      selector: kplus.Pods.select(chart, `${name}-pods`, { labels: { app: name } }),
-      ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+      ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: kplus.Protocol.TCP }],
     });
-    new DestinationRule(chart, `${name}-dr`, {
+    svc.selectLabel('app', name);
+    ApiObject.of(svc).addJsonPatch(JsonPatch.add('/spec/ports/0/appProtocol', 'http'));
+    new DestinationRule(scope, 'dr', {
       metadata: { name },
       spec: {
         host,
@@ -93,7 +160,7 @@ function buildBaseline(root: Chart, n: number): void {
         subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }],
       },
     });
-    new VirtualService(chart, `${name}-vs`, {
+    new VirtualService(scope, 'vs', {
       metadata: { name },
       spec: {
         hosts: [host],
@@ -106,70 +173,371 @@ function buildBaseline(root: Chart, n: number): void {
   }
 }
 
-/** Runs in the child: build, analyse and render (what synthesize() does), write into a temp dir, report. */
-function runCase(kind: string, n: number): CaseResult {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-'));
-  const start = process.hrtime.bigint();
-  const app = new App();
-  const chart = new Chart(app, 'bench', { namespace: 'bench' });
-  if (kind === 'mesh') buildMesh(chart, n);
-  else buildBaseline(chart, n);
-  const report = analyze(app);
-  if (report.errors.length > 0) throw new Error(`bench app has analysis errors: ${report.errors.map((e) => e.message).join('; ')}`);
-  const files = renderFiles(report);
-  const memMs = Number(process.hrtime.bigint() - start) / 1e6;
-  writeOutputDirectory(path.join(outdir, 'dist'), files);
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return { kind, n, objects: report.objects.length, ms, memMs, maxRssMb: process.resourceUsage().maxRSS / 1024 };
+// ---------------------------------------------------------------------------------------------------
+// Timers around the methods the phases spend their time in
+
+const now = (): number => performance.now();
+
+/** Time spent in timed calls (outermost only: a timed call inside another counts once), and toJson() calls. */
+const spent = { validateResolve: 0, yaml: 0, toJsonCalls: 0 };
+let inside = 0;
+
+function timed<T>(bucket: 'validateResolve' | 'yaml', f: () => T): T {
+  if (inside > 0) return f();
+  inside++;
+  const start = now();
+  try {
+    return f();
+  } finally {
+    spent[bucket] += now() - start;
+    inside--;
+  }
 }
 
-function child(kind: string, n: number): CaseResult {
-  const out = execFileSync(process.execPath, [...process.execArgv, __filename, '--case', kind, String(n)], { encoding: 'utf8' });
-  return JSON.parse(out.trim().split('\n').pop()!);
+function timeMethod(owner: any, name: string, bucket: 'validateResolve' | 'yaml'): void {
+  const original = owner[name];
+  owner[name] = function timedMethod(this: unknown, ...args: unknown[]) {
+    return timed(bucket, () => original.apply(this, args));
+  };
+}
+
+/**
+ * Before the build: construct validations, dependency ordering (DependencyGraph, which cdk8s's synth and analyze()
+ * both build: app.charts and one per chart) and cdk8s's YAML writer.
+ */
+function installTimers(): void {
+  timeMethod(Node.prototype, 'validate', 'validateResolve');
+  // cdk8s reads DependencyGraph from this module's exports at every use (app.charts, chart.toJson, and analyze()
+  // through cdk8s's index): a timed subclass there times the graph construction too.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const dependency = require('cdk8s/lib/dependency') as { DependencyGraph: typeof DependencyGraph };
+  const Graph = dependency.DependencyGraph;
+  dependency.DependencyGraph = class TimedDependencyGraph extends Graph {
+    constructor(node: Node) {
+      if (inside > 0) {
+        super(node);
+      } else {
+        inside++;
+        const start = now();
+        try {
+          super(node);
+        } finally {
+          spent.validateResolve += now() - start;
+          inside--;
+        }
+      }
+    }
+  };
+  timeMethod(Graph.prototype, 'topology', 'validateResolve');
+  timeMethod(Yaml, 'stringify', 'yaml');
+}
+
+/**
+ * After the build: toJson() of every ApiObject as it is called (an instance's own toJson, e.g. the library's
+ * withApiFieldNames(), or its class's with the generated props conversion), counting the outermost calls.
+ */
+function timeToJson(app: App): void {
+  for (const c of app.node.findAll()) {
+    if (!ApiObject.isApiObject(c)) continue;
+    const obj = c as ApiObject & { toJson: () => any };
+    const original = obj.toJson;
+    obj.toJson = function timedToJson(this: unknown) {
+      if (inside === 0) spent.toJsonCalls++;
+      return timed('validateResolve', () => original.call(this));
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One case (in a child process)
+
+/** What synthesize() does, phase by phase (the check run proves it writes the same files). */
+function synthesizeInPhases(app: App, outdir: string, phases: Phases): { objects: number; files: number } {
+  let t = now();
+  checkOutputDirectory(outdir);
+  phases.write += now() - t;
+  t = now();
+  const spentBefore = spent.validateResolve;
+  const report = analyze(app);
+  if (report.errors.length > 0) throw new Error(`bench app has analysis errors: ${report.errors.map((e) => e.message).join('; ')}`);
+  const analyzeMs = now() - t;
+  phases.validateResolve = spent.validateResolve - spentBefore;
+  phases.analysis = analyzeMs - phases.validateResolve;
+  t = now();
+  const files = renderFiles(report, app, () => undefined);
+  phases.yaml = now() - t;
+  t = now();
+  writeOutputDirectory(outdir, files, { preserve: OutputLayout.preservedFolders(app) });
+  phases.write += now() - t;
+  return { objects: report.objects.length, files: files.size };
+}
+
+function runCase(kind: Kind, n: number): CaseResult {
+  installTimers();
+  spent.validateResolve = 0;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-'));
+  const outdir = path.join(tmp, 'dist');
+  const phases: Phases = { build: 0, validateResolve: 0, analysis: 0, yaml: 0, write: 0 };
+  let objects: number;
+  let files: number;
+  // total = build + synthesis; wrapping toJson() between them is not timed
+  const start = now();
+  let synthMs: number;
+  if (kind === 'mesh') {
+    const app = new App({ outdir });
+    buildMesh(new Chart(app, 'bench', { namespace: NAMESPACE }), n);
+    phases.build = now() - start;
+    timeToJson(app);
+    const t = now();
+    ({ objects, files } = synthesizeInPhases(app, outdir, phases));
+    synthMs = now() - t;
+  } else {
+    const app = new App({ outdir, yamlOutputType: kind === 'cdk8s' ? YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE : YamlOutputType.FILE_PER_CHART });
+    const chart = new Chart(app, 'bench', { namespace: NAMESPACE });
+    buildPlain(chart, n);
+    phases.build = now() - start;
+    timeToJson(app);
+    spent.validateResolve = 0;
+    const t = now();
+    app.synth();
+    synthMs = now() - t;
+    phases.validateResolve = spent.validateResolve;
+    phases.yaml = spent.yaml;
+    phases.write = synthMs - spent.validateResolve - spent.yaml;
+    objects = chart.node.findAll().filter((c) => ApiObject.isApiObject(c)).length;
+    files = countFiles(outdir);
+  }
+  const total = phases.build + synthMs;
+  // The parent removes `tmp` after all runs of this size: deleting thousands of files makes the next writes slow.
+  return { kind, n, objects, files, total, phases, toJsonPerObject: spent.toJsonCalls / objects, maxRssMb: process.resourceUsage().maxRSS / 1024, tmpdir: tmp };
+}
+
+function countFiles(dir: string): number {
+  let count = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) count += e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1;
+  return count;
+}
+
+/** Sorted keys, so that two objects compare by content. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as any)[k])]));
+  return v;
+}
+
+/** The baseline builds the same objects; the phase-by-phase synthesis writes what synthesize() writes. */
+function runCheck(n: number): string[] {
+  const problems: string[] = [];
+  const meshApp = new App();
+  buildMesh(new Chart(meshApp, 'bench', { namespace: NAMESPACE }), n);
+  const mesh = new Map(analyze(meshApp).objects.map((o) => [`${o.manifest.kind}/${o.manifest.metadata.name}`, JSON.stringify(canonical(o.manifest))]));
+  const plainApp = new App();
+  const plainChart = new Chart(plainApp, 'bench', { namespace: NAMESPACE });
+  buildPlain(plainChart, n);
+  const plain = new Map(plainChart.toJson().map((m: any) => [`${m.kind}/${m.metadata.name}`, JSON.stringify(canonical(m))]));
+  for (const [key, json] of mesh) {
+    if (!plain.has(key)) problems.push(`the baseline has no ${key}`);
+    else if (plain.get(key) !== json) problems.push(`${key} differs:\n    mesh:  ${json}\n    cdk8s: ${plain.get(key)}`);
+  }
+  for (const key of plain.keys()) if (!mesh.has(key)) problems.push(`the baseline has ${key}, MeshApp does not`);
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-check-'));
+  const a = new App();
+  buildMesh(new Chart(a, 'bench', { namespace: NAMESPACE }), n);
+  synthesize(a, { outdir: path.join(tmp, 'a') });
+  const b = new App();
+  buildMesh(new Chart(b, 'bench', { namespace: NAMESPACE }), n);
+  synthesizeInPhases(b, path.join(tmp, 'b'), { build: 0, validateResolve: 0, analysis: 0, yaml: 0, write: 0 });
+  const read = (dir: string) => JSON.stringify(listTree(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  if (read(path.join(tmp, 'a')) !== read(path.join(tmp, 'b'))) problems.push('the phase-by-phase synthesis writes other files than synthesize()');
+  fs.rmSync(tmp, { recursive: true, force: true });
+  return problems;
+}
+
+function listTree(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : 1)).flatMap((e) => {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    return e.isDirectory() ? listTree(path.join(dir, e.name), rel) : [rel];
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The driver (parent process)
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface Runner { readonly command: string; readonly args: string[]; readonly env: NodeJS.ProcessEnv; readonly description: string }
+
+/** Compiles this file and what it imports (tsconfig.synth.json settings) into a temporary directory. */
+function compiledRunner(): Runner {
+  const tsx: Runner = { command: process.execPath, args: [...process.execArgv, __filename], env: process.env, description: 'tsx (TypeScript transpiled at load time)' };
+  if (__filename.endsWith('.js')) return { ...tsx, description: 'compiled JavaScript' };
+  const base = ['tsconfig.synth.json', 'tsconfig.build.json', 'tsconfig.json'].map((f) => path.join(ROOT, f)).find((f) => fs.existsSync(f))!;
+  const dir = path.join(os.tmpdir(), `cdk8s-mesh-bench-${Buffer.from(ROOT).toString('hex').slice(-16)}`);
+  const out = path.join(dir, 'out');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+    extends: base,
+    compilerOptions: {
+      module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')], noEmit: false, declaration: false, sourceMap: false,
+      incremental: true, tsBuildInfoFile: path.join(dir, '.tsbuildinfo'), rootDir: ROOT, outDir: out,
+    },
+    include: [path.join(ROOT, 'scripts', 'bench.ts')],
+    exclude: [],
+  }, null, 2));
+  const tsc = path.join(path.dirname(require.resolve('typescript/package.json', { paths: [ROOT] })), 'bin', 'tsc');
+  let note = '';
+  try {
+    execFileSync(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });
+  } catch (err) {
+    const text = String((err as { stdout?: Buffer }).stdout ?? '');
+    note = ` (tsc reported ${text.split('\n').filter((l) => l.includes('error TS')).length} type errors, emitted anyway)`;
+  }
+  const entry = path.join(out, 'scripts', 'bench.js');
+  if (!fs.existsSync(entry)) return { ...tsx, description: `${tsx.description}: compiling with ${path.basename(base)} failed` };
+  return {
+    command: process.execPath,
+    args: [entry],
+    env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') },
+    description: `compiled JavaScript (${path.basename(base)} + scripts/bench.ts -> ${out})${note}`,
+  };
+}
+
+function child(runner: Runner, args: string[]): string {
+  return execFileSync(runner.command, [...runner.args, ...args], { encoding: 'utf8', env: runner.env, maxBuffer: 64 * 1024 * 1024 });
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function summarize(runs: CaseResult[]): CaseResult {
+  const pick = (f: (r: CaseResult) => number) => median(runs.map(f));
+  return {
+    ...runs[0],
+    total: pick((r) => r.total),
+    phases: {
+      build: pick((r) => r.phases.build),
+      validateResolve: pick((r) => r.phases.validateResolve),
+      analysis: pick((r) => r.phases.analysis),
+      yaml: pick((r) => r.phases.yaml),
+      write: pick((r) => r.phases.write),
+    },
+    maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
+  };
 }
 
 function main(): void {
   const args = process.argv.slice(2);
   if (args[0] === '--case') {
-    console.log(JSON.stringify(runCase(args[1], Number(args[2]))));
+    console.log(JSON.stringify(runCase(args[1] as Kind, Number(args[2]))));
     return;
   }
-  const sizes = args.length > 0 ? args.map(Number) : [10, 100, 1000];
-  const rows: string[] = [];
-  const fmt = (r: CaseResult) => `${r.kind.padEnd(9)} ${String(r.n).padStart(5)} ${String(r.objects).padStart(7)} ${r.ms.toFixed(0).padStart(8)} `
-    + `${r.memMs.toFixed(0).padStart(9)} ${Math.round(r.objects / (r.ms / 1000)).toString().padStart(9)} ${r.maxRssMb.toFixed(0).padStart(8)}`;
-  console.log('case          N objects  wall ms in-mem ms objects/s  peak MB');
-  const perObject: number[] = [];
-  for (const n of sizes) {
-    child('mesh', Math.min(n, 10)); // warm the transform cache so the first size is not penalised
-    const mesh = child('mesh', n);
-    const base = child('baseline', n);
-    console.log(fmt(mesh));
-    console.log(fmt(base));
-    const ratio = mesh.ms / base.ms;
-    perObject.push(mesh.memMs / mesh.objects);
-    rows.push(`N=${n}: MeshApp/baseline time ratio ${ratio.toFixed(2)} wall, ${(mesh.memMs / base.memMs).toFixed(2)} in memory (target <= 1.5); `
-      + `MeshApp ${(mesh.memMs / mesh.objects).toFixed(3)} ms/object in memory`);
+  if (args[0] === '--check') {
+    console.log(JSON.stringify(runCheck(Number(args[1]))));
+    return;
   }
-  console.log();
-  for (const r of rows) console.log(r);
-  if (perObject.length > 1) {
-    console.log(`scaling (in memory): MeshApp ms/object from N=${sizes[0]} to N=${sizes[sizes.length - 1]}: ${perObject.map((p) => p.toFixed(3)).join(' -> ')} `
-      + '(linear when it stays flat or falls)');
+  let reps = 5;
+  let allLarge = false;
+  const sizes: number[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--reps') reps = Number(args[++i]);
+    else if (args[i] === '--all-10000') allLarge = true;
+    else sizes.push(Number(args[i]));
+  }
+  if (sizes.length === 0) sizes.push(10, 100, 1000, 10000);
+
+  const runner = compiledRunner();
+  console.log(`cdk8s-mesh bench: node ${process.version}, ${os.cpus().length} CPUs; children run ${runner.description}`);
+  const problems: string[] = JSON.parse(child(runner, ['--check', '3']).trim().split('\n').pop()!);
+  if (problems.length > 0) {
+    console.log(`WARNING: the comparison is not like for like:\n  ${problems.join('\n  ')}`);
+  } else {
+    console.log('check: the cdk8s baseline builds the same 24 objects as 3 MeshApps (same kinds, names, content); '
+      + 'the phase-by-phase synthesis writes the same files as synthesize()');
+  }
+  console.log('cdk8s = app.synth() with FOLDER_PER_CHART_FILE_PER_RESOURCE (one file per object, like ours); cdk8s-1f = the default FILE_PER_CHART');
+  console.log(`median of ${reps} alternating runs per case (1 run for N > 1000); times in ms\n`);
+  const header = 'case          N objects  files   total   build val+res analysis    yaml   write  toJson/obj peak MB';
+  console.log('(val+res = validate+resolve; toJson/obj = ApiObject.toJson() calls per object, 1.00 = each resolved once)');
+  console.log(header);
+  const fmt = (r: CaseResult) => [
+    r.kind.padEnd(9), String(r.n).padStart(6), String(r.objects).padStart(7), String(r.files).padStart(6),
+    r.total.toFixed(0).padStart(7), r.phases.build.toFixed(0).padStart(7), r.phases.validateResolve.toFixed(0).padStart(7),
+    (r.kind === 'mesh' ? r.phases.analysis.toFixed(0) : '-').padStart(8), r.phases.yaml.toFixed(0).padStart(7), r.phases.write.toFixed(0).padStart(7),
+    r.toJsonPerObject.toFixed(2).padStart(11), r.maxRssMb.toFixed(0).padStart(7),
+  ].join(' ');
+
+  const results = new Map<string, CaseResult>();
+  // warm the disk cache of the compiled files
+  fs.rmSync((JSON.parse(child(runner, ['--case', 'mesh', '10']).trim().split('\n').pop()!) as CaseResult).tmpdir, { recursive: true, force: true });
+  for (const n of sizes) {
+    const kinds: Kind[] = n > 1000 && !allLarge ? ['mesh'] : ['mesh', 'cdk8s', 'cdk8s-1f'];
+    const runs = new Map<Kind, CaseResult[]>(kinds.map((k) => [k, []]));
+    for (let rep = 0; rep < (n > 1000 ? 1 : reps); rep++) {
+      for (const kind of kinds) runs.get(kind)!.push(JSON.parse(child(runner, ['--case', kind, String(n)]).trim().split('\n').pop()!));
+    }
+    for (const r of [...runs.values()].flat()) fs.rmSync(r.tmpdir, { recursive: true, force: true });
+    for (const kind of kinds) {
+      const r = summarize(runs.get(kind)!);
+      results.set(`${kind}:${n}`, r);
+      console.log(fmt(r));
+    }
   }
 
-  const root = path.resolve(__dirname, '..');
-  const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-platform-'));
-    const start = process.hrtime.bigint();
-    execFileSync(tsx, ['main.ts'], { cwd: root, env: { ...process.env, CDK8S_OUTDIR: path.join(outdir, 'dist') }, stdio: 'ignore' });
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-    fs.rmSync(outdir, { recursive: true, force: true });
+  console.log();
+  for (const n of sizes) {
+    const mesh = results.get(`mesh:${n}`)!;
+    const base = results.get(`cdk8s:${n}`);
+    const one = results.get(`cdk8s-1f:${n}`);
+    const p = mesh.phases;
+    const share = (x: number) => `${((x / mesh.total) * 100).toFixed(0)}%`;
+    let line = `N=${n}: mesh ${mesh.total.toFixed(0)} ms (build ${share(p.build)}, validate+resolve ${share(p.validateResolve)}, `
+      + `analysis ${share(p.analysis)}, yaml ${share(p.yaml)}, write ${share(p.write)}; ${(mesh.total / mesh.objects * 1000).toFixed(0)} µs/object)`;
+    if (base) line += `; mesh/cdk8s ${(mesh.total / base.total).toFixed(2)} (target <= 0.6)`;
+    if (one) line += `, mesh/cdk8s-1f ${(mesh.total / one.total).toFixed(2)}`;
+    console.log(line);
   }
-  console.log(`reference platform (tsx main.ts, as npm run synth): ${times.map((t) => t.toFixed(0)).join(' / ')} ms wall over 3 runs (target <= 1500 ms)`);
+  const m1 = results.get('mesh:1000');
+  const m10 = results.get('mesh:10000');
+  if (m1 && m10) {
+    const ratio = (x: number, y: number) => (y > 0 ? (x / y).toFixed(1) : '-');
+    console.log(`scaling 1000 -> 10000 apps: total x${ratio(m10.total, m1.total)} (target <= 11), build x${ratio(m10.phases.build, m1.phases.build)}, `
+      + `validate+resolve x${ratio(m10.phases.validateResolve, m1.phases.validateResolve)}, analysis x${ratio(m10.phases.analysis, m1.phases.analysis)}, `
+      + `yaml x${ratio(m10.phases.yaml, m1.phases.yaml)}, write x${ratio(m10.phases.write, m1.phases.write)}; peak RSS ${m1.maxRssMb.toFixed(0)} -> ${m10.maxRssMb.toFixed(0)} MB`);
+  }
+
+  // The reference platform, as `npm run synth` runs it.
+  console.log();
+  const platform = (label: string, command: string, commandArgs: string[]) => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-platform-'));
+      const start = now();
+      try {
+        execFileSync(command, commandArgs, { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: path.join(outdir, 'dist') }, stdio: 'ignore' });
+        times.push(now() - start);
+      } catch {
+        console.log(`reference platform (${label}): failed (exit code non-zero); run it by hand to see why`);
+        return;
+      } finally {
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    }
+    console.log(`reference platform (${label}): ${times.map((t) => t.toFixed(0)).join(' / ')} ms wall over 3 runs, median ${median(times).toFixed(0)}`);
+  };
+  platform('tsx main.ts', path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts']);
+  if (fs.existsSync(path.join(ROOT, 'scripts', 'synth.js'))) {
+    // The first run compiles build-synth/ if anything changed; the three timed runs after it use the compiled program.
+    const warm = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-platform-'));
+    try {
+      execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js')], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: path.join(warm, 'dist') }, stdio: 'ignore' });
+    } catch { /* reported by the timed runs */ }
+    fs.rmSync(warm, { recursive: true, force: true });
+    platform('npm run synth: node scripts/synth.js, compiled', process.execPath, [path.join(ROOT, 'scripts', 'synth.js')]);
+  }
 }
 
 main();

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Document, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { toYamlWithComments } from './yaml';
 
 /** A path into a manifest: object keys and array indexes. */
 export type FieldPath = readonly (string | number)[];
@@ -53,11 +54,15 @@ export function setValueAt(manifest: any, path: FieldPath, value: unknown): void
 }
 
 /**
- * Renders `manifest` as cdk8s's Yaml.stringify does (YAML 1.2, no line wrapping), with each comment at the end
- * of its field's line.
+ * Renders `manifest` as cdk8s's Yaml.stringify does (YAML 1.1 quoting, no line wrapping), with each comment at the
+ * end of its field's line.
  */
 export function stringifyWithComments(manifest: any, comments: readonly { path: FieldPath; text: string }[]): string {
-  const doc = new Document(manifest, { keepUndefined: true });
+  // The fast writer (lib/synth/yaml.ts); it leaves what it does not cover with certainty to the `yaml` package below.
+  const fast = toYamlWithComments(manifest, comments);
+  if (fast !== undefined) return fast;
+  // version 1.1: the schema cdk8s's Yaml.stringify writes with (quotes 'yes', 'on', '0755', ...), as for every other file.
+  const doc = new Document(manifest, { keepUndefined: true, version: '1.1' });
   for (const c of comments) {
     const node = doc.getIn(c.path as (string | number)[], true);
     if (!isScalar(node)) throw new Error(`cannot put a comment on ${c.path.join('.')}: it is not a scalar field`);

@@ -1,12 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Yaml } from 'cdk8s';
+import { App } from 'cdk8s';
 import { fieldCommentsOf, FieldPath, parseCommitted, setValueAt, stringifyWithComments, valueAt } from './field-comments';
 import { ChartOutput, OutputLayout } from './output-layout';
 import { SynthesisError } from './synthesis-error';
 import { AnalysisReport, analyze } from '../analysis/analyze';
 import { checkOutputDirectory, writeOutputDirectory } from './write';
+// YAML: byte for byte cdk8s's Yaml.stringify, faster (lib/synth/yaml.ts).
+import { toYaml } from './yaml';
 import { AnalyzedObject, CLUSTER_SCOPED_KINDS, Finding, IAnalysisRule } from '../analysis/context';
+import { buildMeshGraph } from '../graph/build-mesh-graph';
+import { renderMermaid } from '../graph/render-mermaid';
 
 /** Options for `synthesize()`. */
 export interface SynthesizeOptions {
@@ -82,6 +86,12 @@ export function renderFiles(report: AnalysisReport, app?: App, committed?: (rel:
       groups.set(output.group, charts);
     }
   }
+  // Per cluster, a picture of its mesh next to the Flux entry point (clusters/<name>/MESH-GRAPH.md).
+  for (const [name, { folder, objects }] of clusterGraphs(report)) {
+    const rel = `${folder}/MESH-GRAPH.md`;
+    if (out.has(rel)) throw new Error(`the mesh graph ${rel} would overwrite a file of the output. Fix: rename the object written there.`);
+    out.set(rel, renderMermaid(buildMeshGraph(objects), { title: `Mesh graph: ${name}` }));
+  }
   // A layer folder (e.g. apps/staging) lists its chart folders, so that one Flux Kustomization applies them all;
   // an empty layer still gets one, so that the Flux Kustomization pointing at it builds.
   for (const group of app ? OutputLayout.groupFolders(app) : []) if (!groups.has(group)) groups.set(group, []);
@@ -99,7 +109,7 @@ export function renderFiles(report: AnalysisReport, app?: App, committed?: (rel:
  */
 function renderObject(o: AnalyzedObject, committedFile?: () => string | undefined): string {
   const comments = fieldCommentsOf(o.apiObject);
-  if (comments.length === 0) return Yaml.stringify(o.manifest);
+  if (comments.length === 0) return toYaml(o.manifest);
   const located: { path: FieldPath; text: string }[] = [];
   let previous: unknown;
   let previousRead = false;
@@ -121,8 +131,24 @@ function renderObject(o: AnalyzedObject, committedFile?: () => string | undefine
   return stringifyWithComments(o.manifest, located);
 }
 
+/** The objects of each cluster, and the folder of its Flux entry point (the flat chart of the cluster). */
+function clusterGraphs(report: AnalysisReport): Map<string, { folder: string; objects: any[] }> {
+  const clusters = new Map<string, { folder?: string; objects: any[] }>();
+  for (const o of report.objects) {
+    const output = OutputLayout.of(o.chart);
+    if (output.cluster === undefined) continue;
+    const entry = clusters.get(output.cluster) ?? { objects: [] };
+    clusters.set(output.cluster, entry);
+    entry.objects.push(o.manifest);
+    if (output.flat) entry.folder = output.folder;
+  }
+  const out = new Map<string, { folder: string; objects: any[] }>();
+  for (const [name, c] of [...clusters.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) if (c.folder) out.set(name, { folder: c.folder, objects: c.objects });
+  return out;
+}
+
 function kustomization(resources: string[]): string {
-  return Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
+  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources });
 }
 
 /** `<kind>-<name>.yaml` at the top of a flat folder (namespaces do not make folders there). */

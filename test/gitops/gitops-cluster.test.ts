@@ -68,6 +68,7 @@ describe('GitOpsCluster', () => {
     synthesize(app, { outdir });
     const files = listFiles(outdir);
     expect(files.filter((f) => f.startsWith('clusters/staging/'))).toEqual([
+      'clusters/staging/MESH-GRAPH.md',
       'clusters/staging/kustomization-apps.yaml',
       'clusters/staging/kustomization-infra-configs.yaml',
       'clusters/staging/kustomization-infra-controllers.yaml',
@@ -84,7 +85,7 @@ describe('GitOpsCluster', () => {
     expect(Yaml.load(path.join(outdir, 'infrastructure/staging/mesh/kustomization.yaml'))[0].resources).toEqual([]);
     // every Flux Kustomization path exists and builds with kubectl kustomize
     for (const cluster of ['staging', 'production']) {
-      for (const f of files.filter((x) => x.startsWith(`clusters/${cluster}/`))) {
+      for (const f of files.filter((x) => x.startsWith(`clusters/${cluster}/`) && x.endsWith('.yaml'))) {
         const [k] = Yaml.load(path.join(outdir, f));
         expect(k.spec.path.startsWith('./dist/')).toBe(true);
         const folder = path.join(outdir, k.spec.path.slice('./dist/'.length));

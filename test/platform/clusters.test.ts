@@ -94,7 +94,7 @@ describe('reference platform: two clusters from one program (S11)', () => {
   test('dist/ holds both clusters\' Flux trees, and the image marker on the canary target survives in the committed files', () => {
     for (const c of ['staging', 'production']) {
       expect(fs.readdirSync(path.join(distDir, 'clusters', c)).sort()).toEqual(expect.arrayContaining([
-        'kustomization-apps.yaml', 'kustomization-infra-configs.yaml', 'kustomization-infra-controllers.yaml', 'kustomization-infra-mesh.yaml']));
+        'MESH-GRAPH.md', 'kustomization-apps.yaml', 'kustomization-infra-configs.yaml', 'kustomization-infra-controllers.yaml', 'kustomization-infra-mesh.yaml']));
       const target = fs.readFileSync(path.join(distDir, 'apps', c, 'canary', 'test', 'deployment-podinfo-v1.yaml'), 'utf8');
       expect(target).toMatch(/image: ghcr\.io\/stefanprodan\/podinfo:[^ ]+ # \{"\$imagepolicy": "flux-system:podinfo"\}\n/);
     }

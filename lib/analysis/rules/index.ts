@@ -4,6 +4,7 @@ import { DUPLICATE_OBJECT, SECRET_DATA } from './core';
 import { PEER_AUTHENTICATION_CONFLICT, SIDECARLESS_MTLS } from './security';
 import { CERTIFICATE_SECRET_UNIQUE, DESTINATION_RULE_CA_CERTIFICATES, GATEWAY_CREDENTIAL } from './tls';
 import { SERVICE_ENTRY_WORKLOAD_SELECTOR, WORKLOAD_ENTRY_DNS_ADDRESS } from '../../vm/rules';
+import { FLUX_DEPENDS_ON, FLUX_SOURCE_REF, HELM_RELEASE_PINNED, PLATFORM_VALUES } from './delivery';
 
 /**
  * The built-in whole-output rules, in the order they run. Add a rule by writing it in a file of
@@ -23,4 +24,8 @@ export const BUILTIN_RULES: readonly IAnalysisRule[] = [
   FLAGGER_ANALYSIS,
   SERVICE_ENTRY_WORKLOAD_SELECTOR,
   WORKLOAD_ENTRY_DNS_ADDRESS,
+  FLUX_DEPENDS_ON,
+  FLUX_SOURCE_REF,
+  HELM_RELEASE_PINNED,
+  PLATFORM_VALUES,
 ];
