@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GitRepository } from './git-repository';
+import { ClusterLayer } from './cluster-layer';
 import { Kustomization } from './kustomization';
 import { ISource } from './source';
 import { apiGroup } from '../analysis/context';
@@ -56,30 +57,6 @@ const CRDS_BY_HELM_CHART: Readonly<Record<string, readonly string[]>> = {
 /** API groups Kubernetes serves itself, or Flux installs with `flux bootstrap`. */
 function builtIn(group: string): boolean {
   return !group.includes('.') || group.endsWith('.k8s.io') || group.endsWith('.toolkit.fluxcd.io') || group === 'kustomize.config.k8s.io';
-}
-
-/**
- * One layer of a cluster: a folder of the output (one sub-folder per chart created inside it) applied by one
- * Flux Kustomization, after the layers before it are Ready.
- */
-export class ClusterLayer extends Construct {
-  /** The layer's folder, relative to the output directory. */
-  public readonly folder: string;
-  /** The Flux Kustomization that applies the folder. */
-  public readonly kustomization: Kustomization;
-
-  /** @internal */
-  constructor(scope: Construct, id: string, props: { folder: string; cluster: string; kustomization: Kustomization }) {
-    super(scope, id);
-    this.folder = props.folder;
-    this.kustomization = props.kustomization;
-    OutputLayout.registerGroup(this, this.folder, props.cluster);
-  }
-
-  /** The charts created inside this layer. */
-  public get charts(): Chart[] {
-    return this.node.findAll().filter((c): c is Chart => Chart.isChart(c));
-  }
 }
 
 /**

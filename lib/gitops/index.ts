@@ -14,4 +14,5 @@ export {
 } from './image-policy';
 export { type CommitAuthor, ImageUpdateAutomation, type ImageUpdateAutomationProps } from './image-update-automation';
 export { type ImageSetterMarker, type UpdateImageOptions } from './image-setter';
-export { ClusterLayer, GitOpsCluster, type GitOpsClusterProps } from './gitops-cluster';
+export { ClusterLayer } from './cluster-layer';
+export { GitOpsCluster, type GitOpsClusterProps } from './gitops-cluster';

@@ -1,7 +1,7 @@
 import {
   MeshGraph, MeshGraphDataplane, MeshGraphEdge, MeshGraphEdgeKind, MeshGraphEdgeStatus,
   MeshGraphManifest, MeshGraphMtlsMode, MeshGraphNamespace, MeshGraphNode, MeshGraphNodeKind, MeshGraphOptions,
-} from './model';
+} from './private/model';
 import { CallerIdentity, evaluateAuthorization } from './private/authorization';
 import { Inventory } from './private/inventory';
 import {

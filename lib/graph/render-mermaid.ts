@@ -1,7 +1,7 @@
 import {
   MeshGraph, MeshGraphDataplane, MeshGraphEdge, MeshGraphEdgeKind, MeshGraphEdgeStatus, MeshGraphInjection, MeshGraphMtlsMode,
   MeshGraphNamespace, MeshGraphNode, MeshGraphNodeKind,
-} from './model';
+} from './private/model';
 
 /** Options for `renderMermaid()`. */
 export interface RenderMermaidOptions {

@@ -1,10 +1,8 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { GitRef, GitRefType, GitRepository, SourceKind } from '../../lib/gitops';
 import { expectValidManifests } from '../util/schema';
+import { chart } from '../util/synth';
 
-function chart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 describe('GitRepository', () => {
   test('default: branch main, 1m interval, flux-system namespace', () => {

@@ -1,14 +1,12 @@
-import { Chart, Duration, Lazy, Testing } from 'cdk8s';
+import { Duration, Lazy, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   CrdPolicy, DriftDetectionMode, GitRef, GitRepository, HelmRelease, HelmRepository, ValuesFrom,
 } from '../../lib/gitops';
 import { WARNING_METADATA } from '../../lib/private/warnings';
 import { expectValidManifests } from '../util/schema';
+import { chart } from '../util/synth';
 
-function chart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 const istio = HelmRepository.fromHelmRepositoryName('istio');
 

@@ -1,11 +1,9 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { HelmRepository, RegistryProvider, SourceKind } from '../../lib/gitops';
 import { WARNING_METADATA } from '../../lib/private/warnings';
 import { expectValidManifests } from '../util/schema';
+import { chart } from '../util/synth';
 
-function chart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 describe('HelmRepository', () => {
   test('default: https repository, 1h interval, flux-system namespace', () => {

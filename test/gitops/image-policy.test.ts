@@ -1,13 +1,11 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import {
   DigestReflection, ImagePolicy, ImagePolicyChoice, ImagePolicySetter, ImageRepository, SortOrder,
 } from '../../lib/gitops';
 import { WARNING_METADATA } from '../../lib/private/warnings';
 import { expectValidManifests } from '../util/schema';
+import { chart } from '../util/synth';
 
-function chart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 describe('ImagePolicy', () => {
   test('default: semver policy on a repository in the same namespace', () => {

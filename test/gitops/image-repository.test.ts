@@ -1,10 +1,8 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { ImageRepository, RegistryProvider } from '../../lib/gitops';
 import { expectValidManifests } from '../util/schema';
+import { chart } from '../util/synth';
 
-function chart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 describe('ImageRepository', () => {
   test('default: 5m scan interval in flux-system', () => {

@@ -1,10 +1,8 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import { GitRef, GitRepository, ImageUpdateAutomation, SourceKind } from '../../lib/gitops';
 import { expectValidManifests } from '../util/schema';
+import { chart } from '../util/synth';
 
-function chart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 const author = { name: 'fluxcdbot', email: 'fluxcdbot@users.noreply.github.com' };
 

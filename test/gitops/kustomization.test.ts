@@ -1,12 +1,10 @@
-import { Chart, Duration, Testing } from 'cdk8s';
+import { Duration, Testing } from 'cdk8s';
 import {
   Decryption, GitRepository, HelmRelease, HelmRepository, Kustomization, SourceKind, SubstituteFrom,
 } from '../../lib/gitops';
 import { expectValidManifests } from '../util/schema';
+import { chart } from '../util/synth';
 
-function chart(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 const bootstrap = GitRepository.fromGitRepositoryName('flux-system');
 

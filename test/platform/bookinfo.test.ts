@@ -1,7 +1,7 @@
 import { FindingSeverity } from '../../lib';
 import { BookinfoChart } from '../../platform/charts/bookinfo';
 import { expectValidManifests } from '../util/schema';
-import { find } from '../util/security-fixtures';
+import { find } from '../util/synth';
 import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: bookinfo chart (S14)', () => {

@@ -1,7 +1,7 @@
 import { FindingSeverity } from '../../lib';
 import { MeshSecurityChart } from '../../platform/charts/mesh-security';
 import { expectValidManifests } from '../util/schema';
-import { find } from '../util/security-fixtures';
+import { find } from '../util/synth';
 import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: mesh-security chart (S1 mTLS half, S10)', () => {

@@ -1,7 +1,7 @@
 import { FindingSeverity } from '../../lib';
 import { NamespacesChart } from '../../platform/charts/namespaces';
 import { expectValidManifests } from '../util/schema';
-import { find } from '../util/security-fixtures';
+import { find } from '../util/synth';
 import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: namespaces chart (S10)', () => {

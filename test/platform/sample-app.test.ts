@@ -1,7 +1,7 @@
 import { FindingSeverity } from '../../lib';
 import { SampleAppChart } from '../../platform/charts/sample-app';
 import { expectValidManifests } from '../util/schema';
-import { find } from '../util/security-fixtures';
+import { find } from '../util/synth';
 import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: sample-app chart (S1, S4, S5)', () => {

@@ -1,7 +1,7 @@
 import { FindingSeverity } from '../../lib';
 import { ZeroTrustChart } from '../../platform/charts/zero-trust';
 import { expectValidManifests } from '../util/schema';
-import { find } from '../util/security-fixtures';
+import { find } from '../util/synth';
 import { analyzedPlatform } from './reference-platform';
 
 describe('reference platform: zero-trust chart (S2, S3)', () => {

@@ -1,7 +1,7 @@
 /*
  * Edge drafts (node keys, not ids yet), their merging, and the id and ordering helpers of build-mesh-graph.ts.
  */
-import { MeshGraphEdgeKind, MeshGraphEdgeStatus } from '../model';
+import { MeshGraphEdgeKind, MeshGraphEdgeStatus } from './model';
 
 export interface EdgeDraft {
   from: string;

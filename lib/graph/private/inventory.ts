@@ -9,7 +9,7 @@ import {
   compare, ExternalRecord, GatewayPods, GatewayRecord, GraphSettings, NamespaceRecord, nonEmpty, ObjectRecord, PeerAuthenticationRecord, ServiceRecord,
   SidecarRecord, stringRecord, WorkloadRecord,
 } from './records';
-import { MeshGraphDataplane, MeshGraphInjection, MeshGraphManifest, MeshGraphMtls, MeshGraphMtlsMode } from '../model';
+import { MeshGraphDataplane, MeshGraphInjection, MeshGraphManifest, MeshGraphMtls, MeshGraphMtlsMode } from './model';
 
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 const INJECT = 'sidecar.istio.io/inject';

@@ -2,7 +2,7 @@
  * The records the inventory (inventory.ts) reads manifests into, reading and sorting the objects, and the Sidecar
  * egress-host match.
  */
-import { MeshGraphDataplane, MeshGraphManifest, MeshGraphMtlsMode } from '../model';
+import { MeshGraphDataplane, MeshGraphManifest, MeshGraphMtlsMode } from './model';
 
 /** The resolved options. */
 export interface GraphSettings {

@@ -2,7 +2,7 @@
  * What Flagger Canaries and VirtualService mirrors route, read from their specs (for build-mesh-graph.ts).
  */
 import { clip, listShort, summarizeHttpMatches } from './summary';
-import { MeshGraphCanary, MeshGraphCanaryStrategy, MeshGraphManifest } from '../model';
+import { MeshGraphCanary, MeshGraphCanaryStrategy, MeshGraphManifest } from './model';
 
 /** `rule.mirror` + `mirrorPercentage`, and `rule.mirrors[]`: `[destination, percent]`. */
 export function mirrorsOf(rule: any): [any, number][] {
