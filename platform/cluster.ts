@@ -13,7 +13,7 @@ import { TenantCasChart } from './charts/tenant-cas';
 import { ZeroTrustChart } from './charts/zero-trust';
 import { EnvironmentSettings } from './environments';
 import { PODINFO_REPOSITORY } from './shared/sample-workload';
-import { GitOpsCluster, IstiodExposure, MeshApp, MeshObservability, MeshPlatform } from '../lib';
+import { GitOpsCluster, IstiodExposure, MeshApp, MeshObservability, MeshPlatform, TracingProvider } from '../lib';
 
 /** One cluster of the reference platform: its Flux layout, its platform install and its charts. */
 export interface ClusterPlatform {
@@ -71,7 +71,12 @@ export function buildClusterPlatform(scope: Construct, env: EnvironmentSettings)
   const tenantCas = new TenantCasChart(cluster.configs, 'tenant-cas');
   platform.addTenantCertificateAuthority(tenantCas.cas);
   const meshSecurity = new MeshSecurityChart(cluster.configs, 'mesh-security');
-  const observability = platform.useObservability(new MeshObservability(new Chart(cluster.configs, 'observability'), 'observability'));
+  // S12: access logs and 10% trace sampling to a Zipkin-compatible collector at zipkin.istio-system (the collector itself,
+  // e.g. Istio's Jaeger or Zipkin addon, is installed by the team running tracing; the platform does not install one).
+  const observability = platform.useObservability(new MeshObservability(new Chart(cluster.configs, 'observability'), 'observability', {
+    tracingProvider: TracingProvider.zipkin(),
+    tracingSamplingPercentage: 10,
+  }));
   const issuers = new IssuersChart(cluster.configs, 'issuers', { acmeServer: env.acmeServer });
 
   const sampleApp = new SampleAppChart(cluster.apps, 'sample-app', { ingressGateway, replicas: env.replicas });

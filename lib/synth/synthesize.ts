@@ -29,6 +29,13 @@ export interface SynthesizeOptions {
    * @default - only the built-in rules
    */
   readonly rules?: IAnalysisRule[];
+  /**
+   * The committed output whose Flux-written fields (image tags at setter markers) the synth keeps. Set it when
+   * synthesizing into another directory than the committed one (a determinism check, a scratch copy), so the result
+   * still equals what the committed output should be.
+   * @default - $CDK8S_MESH_COMMITTED_OUTDIR, else outdir itself
+   */
+  readonly committedOutdir?: string;
 }
 
 /** What `synthesize()` wrote. */
@@ -199,7 +206,8 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): Synthesis
   const blocking = strict ? report.findings : report.errors;
   if (blocking.length > 0) throw new SynthesisError(blocking);
 
-  const files = renderFiles(report, app, (rel) => readCommitted(outdir, rel));
+  const committed = options.committedOutdir ?? (process.env.CDK8S_MESH_COMMITTED_OUTDIR || outdir);
+  const files = renderFiles(report, app, (rel) => readCommitted(committed, rel));
   const written = writeOutputDirectory(outdir, files, { preserve: OutputLayout.preservedFolders(app) });
   return {
     outdir: written.outdir,

@@ -74,4 +74,15 @@ describe('image automation setter markers', () => {
     expect(() => program('ghcr.io/acme/web:1.0.0', 'nope'))
       .toThrow(/\[flux\/web-policy\] 'updateImageOf\(shop\/web\)' must name a workload with a pod template and a container of that name, got "nope"\. Fix:/);
   });
+
+  test('a synth into another directory keeps the committed tag when told where the committed output is', () => {
+    const outdir = path.join(tmp(), 'dist');
+    synthesize(program().app, { outdir });
+    fs.writeFileSync(file(outdir), fs.readFileSync(file(outdir), 'utf8').replace('web:1.0.0 #', 'web:1.3.1 #'));
+    const scratch = path.join(tmp(), 'dist');
+    synthesize(program().app, { outdir: scratch });
+    expect(fs.readFileSync(file(scratch), 'utf8')).toContain('image: ghcr.io/acme/web:1.0.0 #'); // without: the program's tag
+    synthesize(program().app, { outdir: scratch, committedOutdir: outdir });
+    expect(fs.readFileSync(file(scratch), 'utf8')).toBe(fs.readFileSync(file(outdir), 'utf8'));
+  });
 });

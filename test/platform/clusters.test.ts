@@ -51,7 +51,7 @@ describe('reference platform: two clusters from one program (S11)', () => {
       const releases = objects.filter((m) => m.kind === 'HelmRelease');
       const names = new Set(releases.map((m) => `${m.metadata.namespace}/${m.metadata.name}`));
       expect(releases.map((m) => m.spec.chart.spec.chart).sort()).toEqual(
-        ['base', 'cert-manager', 'cni', 'flagger', 'gateway', 'gateway', 'istiod', 'kube-prometheus-stack', 'loadtester'].sort());
+        ['base', 'cert-manager', 'cni', 'flagger', 'gateway', 'gateway', 'istiod', 'kube-prometheus-stack', 'kube-prometheus-stack', 'loadtester'].sort());
       for (const r of releases) {
         expect(r.spec.chart.spec.version).toMatch(/^v?\d+\.\d+\.\d+$/);
         const ref = r.spec.chart.spec.sourceRef;
@@ -68,6 +68,11 @@ describe('reference platform: two clusters from one program (S11)', () => {
       meshID: 'reference-mesh', network: 'production-network', multiCluster: { clusterName: 'production' },
     });
     expect(istiod.spec.values.meshConfig.accessLogFile).toBe('/dev/stdout');
+    expect(istiod.spec.values.meshConfig.extensionProviders).toEqual([expect.objectContaining({ name: 'zipkin' })]);
+    // S12: the recording rules run in the Istio Prometheus, which the central stack federates
+    expect(one(production, 'PrometheusRule', 'istio-metrics-aggregation', 'istio-system').metadata.labels).toEqual({ release: 'istio' });
+    expect(one(production, 'ServiceMonitor', 'istio-federation').spec.endpoints[0]).toMatchObject({ path: '/federate', honorLabels: true });
+    expect(one(production, 'Telemetry', 'mesh-default', 'istio-system').spec.tracing[0].randomSamplingPercentage).toBe(10);
     expect(istiod.spec.valuesFrom.filter((v: any) => v.kind === 'Secret').map((v: any) => [v.name, v.targetPath])).toEqual([
       ['istio-system-ca-selfsigned', 'meshConfig.caCertificates[0].pem'],
       ['tenanta-ca-selfsigned', 'meshConfig.caCertificates[1].pem'],
