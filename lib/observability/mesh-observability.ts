@@ -28,6 +28,29 @@ export const ISTIO_AGGREGATED_METRICS: readonly string[] = [
   'istio_tcp_connections_closed_total',
 ];
 
+/**
+ * The per-pod labels prometheus-operator puts on PodMonitor targets (besides the constant `container`, `job` and
+ * `endpoint`): prometheus-operator pkg/prometheus/promcfg.go (PodMonitor relabelings: `__meta_kubernetes_namespace`
+ * -> namespace, `__meta_kubernetes_pod_name` -> pod) and Prometheus' `instance`.
+ */
+const OPERATOR_POD_LABELS = ['instance', 'namespace', 'pod'] as const;
+
+/** The separate mesh Prometheus of `MeshPrometheus.istio()`, resolved: where it is reached and what it selects. */
+export interface IstioPrometheusEndpoint {
+  /** Its namespace. */
+  readonly namespace: string;
+  /** Name of its Service. */
+  readonly serviceName: string;
+  /** Labels of its Service (the federation ServiceMonitor's selector). */
+  readonly serviceLabels: Readonly<Record<string, string>>;
+  /** Its HTTP port (Service port and container port). */
+  readonly port: number;
+  /** Labels its rule, PodMonitor and ServiceMonitor selectors require (on the recording rules and its scrape monitors). */
+  readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Its in-cluster URL, `http://<serviceName>.<namespace>:<port>` (Flagger's metricsServer). */
+  readonly url: string;
+}
+
 /** Options of `TracingProvider.zipkin()`. */
 export interface ZipkinTracingOptions {
   /**
@@ -37,7 +60,8 @@ export interface ZipkinTracingOptions {
   readonly name?: string;
   /**
    * Fully qualified host of the Zipkin collector Service.
-   * @default 'zipkin.istio-system.svc.cluster.local' (where Istio's proxies send spans by default)
+   * @default 'zipkin.istio-system.svc.cluster.local' (where Istio's tracing samples install Zipkin/Jaeger; the
+   * platform install runs no collector there)
    */
   readonly service?: string;
   /**
@@ -65,6 +89,7 @@ export interface OpenTelemetryTracingOptions {
 
 /**
  * A tracing backend, declared in istiod's `meshConfig.extensionProviders` and named by the mesh-wide Telemetry.
+ * It names a collector you run: MeshPlatform installs none.
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider
  */
 export class TracingProvider {
@@ -101,29 +126,41 @@ export class TracingProvider {
 /** Options of `MeshPrometheus.istio()`. */
 export interface IstioPrometheusOptions {
   /**
-   * Namespace of that Prometheus; the recording rules and the federation ServiceMonitor go there too.
+   * Namespace of that Prometheus; the recording rules, its scrape monitors and the federation ServiceMonitor go
+   * there too.
    * @default 'istio-system'
    */
   readonly namespace?: string;
   /**
-   * Labels of its Service (what the federation ServiceMonitor selects).
+   * Name of its Service: Flagger's metricsServer and `istioPrometheus.url` point at it (MeshPlatform creates it).
+   * @default 'prometheus' (where Flagger's Istio guide, Kiali and `MetricProvider.ISTIO_PROMETHEUS` expect it)
+   */
+  readonly serviceName?: string;
+  /**
+   * Labels of its Service (what the federation ServiceMonitor selects; MeshPlatform puts them on the Service).
    * @default { app: 'prometheus' } (Istio's Prometheus add-on)
    */
   readonly serviceSelector?: Record<string, string>;
   /**
-   * Its HTTP port (the container port the federation scrapes).
+   * Its HTTP port (the container port the federation scrapes, and the Service port). An operator-managed
+   * Prometheus listens on 9090.
    * @default 9090
    */
   readonly port?: number;
   /**
-   * Labels its `ruleSelector` requires, put on the recording-rule PrometheusRule. The rules must run in this
-   * Prometheus (it has the per-pod series), so it must be operator-managed.
+   * Labels its `ruleSelector`, `podMonitorSelector` and `serviceMonitorSelector` require: put on the
+   * recording-rule PrometheusRule and on the PodMonitor `envoy-stats-monitor` and ServiceMonitor
+   * `istio-component-monitor`. The rules must run in this Prometheus (it has the per-pod series), so it must be
+   * operator-managed. They must not carry the central stack's `release` label, or kube-prometheus-stack would
+   * scrape every proxy a second time.
    * @default { release: 'istio' } (the label of Istio's prometheus-operator samples, IIO samples/addons/extras/prometheus-operator.yaml)
    */
   readonly ruleSelectorLabels?: Record<string, string>;
   /**
    * Per-instance labels its scrape configuration adds to the Envoy series; the recording rules sum them away.
-   * @default ['instance', 'kubernetes_namespace', 'kubernetes_pod_name'] (the material's rules)
+   * @default ['instance', 'namespace', 'pod'] (what prometheus-operator adds to PodMonitor targets, and the
+   * labels Istio's best-practices page names; its example rules' kubernetes_namespace/kubernetes_pod_name come
+   * from an older add-on scrape configuration)
    */
   readonly instanceLabels?: string[];
 }
@@ -132,7 +169,7 @@ export interface IstioPrometheusOptions {
 export interface CentralScrapeOptions {
   /**
    * Per-instance labels the prometheus-operator PodMonitor adds to the Envoy series; the rules sum them away.
-   * @default ['instance', 'namespace', 'pod']
+   * @default ['instance', 'namespace', 'pod'] (what prometheus-operator adds to PodMonitor targets)
    */
   readonly instanceLabels?: string[];
 }
@@ -146,10 +183,11 @@ export class MeshPrometheus {
   /**
    * A separate, short-retention mesh Prometheus (the material's setup): it scrapes the proxies and runs the
    * recording rules; the kube-prometheus-stack Prometheus federates the aggregated `workload:` series from it.
+   * `MeshPlatform.useObservability()` installs it (operator-managed, Service `prometheus` in istio-system).
    */
   public static istio(options: IstioPrometheusOptions = {}): MeshPrometheus {
-    return new MeshPrometheus(true, options.namespace, options.serviceSelector ?? { app: 'prometheus' }, options.port ?? 9090,
-      options.ruleSelectorLabels ?? { release: 'istio' }, options.instanceLabels ?? ['instance', 'kubernetes_namespace', 'kubernetes_pod_name']);
+    return new MeshPrometheus(true, options.namespace, options.serviceName ?? 'prometheus', options.serviceSelector ?? { app: 'prometheus' },
+      options.port ?? 9090, options.ruleSelectorLabels ?? { release: 'istio' }, options.instanceLabels ?? [...OPERATOR_POD_LABELS]);
   }
 
   /**
@@ -158,7 +196,7 @@ export class MeshPrometheus {
    * the recording rules; nothing is federated.
    */
   public static kubePrometheusStack(options: CentralScrapeOptions = {}): MeshPrometheus {
-    return new MeshPrometheus(false, undefined, undefined, undefined, undefined, options.instanceLabels ?? ['instance', 'namespace', 'pod']);
+    return new MeshPrometheus(false, undefined, undefined, undefined, undefined, undefined, options.instanceLabels ?? [...OPERATOR_POD_LABELS]);
   }
 
   private constructor(
@@ -166,6 +204,8 @@ export class MeshPrometheus {
     public readonly federated: boolean,
     /** Its namespace (undefined: the mesh root namespace). */
     public readonly namespace: string | undefined,
+    /** Name of its Service (federated only). */
+    public readonly serviceName: string | undefined,
     /** Labels of its Service (federated only). */
     public readonly serviceSelector: Readonly<Record<string, string>> | undefined,
     /** Its HTTP port (federated only). */
@@ -187,7 +227,7 @@ export interface MeshObservabilityProps {
   readonly release?: string;
   /**
    * The Prometheus that scrapes the Envoy metrics (where the recording rules must run).
-   * @default MeshPrometheus.istio()
+   * @default MeshPrometheus.istio() (MeshPlatform.useObservability() installs it)
    */
   readonly meshPrometheus?: MeshPrometheus;
   /**
@@ -202,18 +242,19 @@ export interface MeshObservabilityProps {
    */
   readonly accessLogging?: boolean;
   /**
-   * Tracing: declares `tracingProvider` in meshConfig and samples `tracingSamplingPercentage` of requests.
-   * @default true
+   * Tracing: declares `tracingProvider` in meshConfig and samples `tracingSamplingPercentage` of requests. The
+   * platform install runs no trace collector, so tracing is only on when you name one you run.
+   * @default - true when `tracingProvider` is given, else false
    */
   readonly tracing?: boolean;
   /**
-   * Where spans go.
-   * @default TracingProvider.zipkin() (zipkin.istio-system.svc.cluster.local:9411, Istio's default destination)
+   * Where spans go: a collector you install (MeshPlatform installs none).
+   * @default - none (tracing off)
    */
   readonly tracingProvider?: TracingProvider;
   /**
-   * Percentage of requests traced (0 to 100).
-   * @default 10
+   * Percentage of requests traced (0 to 100); needs a `tracingProvider`.
+   * @default 10 (with a tracingProvider)
    */
   readonly tracingSamplingPercentage?: number;
   /**
@@ -228,11 +269,15 @@ export interface MeshObservabilityProps {
  * - PrometheusRule `istio-metrics-aggregation`: group `istio.recording-rules` (every 5s) recording
  *   `workload:<metric> = sum without(<instance labels>) (<metric>)` for the request, size and TCP metrics, labelled
  *   for the Prometheus that scrapes the proxies (`meshPrometheus`);
+ * - PodMonitor `envoy-stats-monitor` and ServiceMonitor `istio-component-monitor` (after IIO
+ *   samples/addons/extras/prometheus-operator.yaml), labelled for that same Prometheus, so it scrapes the
+ *   sidecars and istiod;
  * - with `MeshPrometheus.istio()`: ServiceMonitor `istio-federation` (labelled `release: <release>` for
  *   kube-prometheus-stack) scraping `/federate` of that Prometheus for `workload:*` and `pilot*` series, with
  *   honorLabels and the `workload:` prefix stripped, so dashboards and Flagger query `istio_requests_total` as usual;
- *   with `MeshPrometheus.kubePrometheusStack()`: the PodMonitor/ServiceMonitor that make the stack scrape the proxies;
- * - Telemetry `mesh-default` in the root namespace: Envoy access logs and tracing sampling.
+ *   MeshPlatform.useObservability() installs that Prometheus (`istioPrometheus` says where it is reached);
+ * - Telemetry `mesh-default` in the root namespace: Envoy access logs, and tracing sampling when a
+ *   `tracingProvider` is given.
  * The istiod settings this implies come from `istiodValues()` (MeshPlatform.useObservability() merges them).
  * @see https://istio.io/latest/docs/ops/best-practices/observability/
  */
@@ -241,14 +286,16 @@ export class MeshObservability extends Construct {
   public readonly release: string;
   /** The Prometheus that scrapes the proxies. */
   public readonly meshPrometheus: MeshPrometheus;
+  /** The separate mesh Prometheus, resolved (MeshPrometheus.istio() only). */
+  public readonly istioPrometheus?: IstioPrometheusEndpoint;
   /** The workload-level recording rules. */
   public readonly recordingRules: PrometheusRule;
   /** The federation ServiceMonitor (MeshPrometheus.istio() only). */
   public readonly federation?: ServiceMonitor;
-  /** The PodMonitor scraping the proxies (MeshPrometheus.kubePrometheusStack() only). */
-  public readonly envoyPodMonitor?: prom.PodMonitor;
-  /** The ServiceMonitor scraping istiod (MeshPrometheus.kubePrometheusStack() only). */
-  public readonly istiodMonitor?: ServiceMonitor;
+  /** The PodMonitor scraping the proxies, labelled for `meshPrometheus`. */
+  public readonly envoyPodMonitor: prom.PodMonitor;
+  /** The ServiceMonitor scraping istiod, labelled for `meshPrometheus`. */
+  public readonly istiodMonitor: ServiceMonitor;
   /** The mesh-wide Telemetry. */
   public readonly telemetry: Telemetry;
   /** The tracing provider, when tracing is on. */
@@ -283,6 +330,12 @@ export class MeshObservability extends Construct {
       throw meshError(this, 'meshPrometheus.ruleSelectorLabels', 'must not be empty (no Prometheus would be told to load the rules)', {},
         'pass the labels of that Prometheus\' ruleSelector, e.g. { release: "istio" }');
     }
+    if (mp.federated && ruleLabels.release === this.release) {
+      // kube-prometheus-stack selects `release: <release>`: it would load the rules and scrape every proxy itself.
+      throw meshError(this, 'meshPrometheus.ruleSelectorLabels', `must not carry the central stack's label release: "${this.release}" `
+        + '(kube-prometheus-stack would scrape every proxy a second time, and the mesh Prometheus would federate itself)', ruleLabels,
+      'keep the default { release: "istio" }, or use MeshPrometheus.kubePrometheusStack() for one Prometheus');
+    }
     const without = instanceLabels.join(', ');
     this.recordingRules = new PrometheusRule(this, 'RecordingRules', {
       name: 'istio-metrics-aggregation',
@@ -296,15 +349,22 @@ export class MeshObservability extends Construct {
     });
 
     if (mp.federated) {
+      const serviceLabels = checkK8sLabels(this, 'meshPrometheus.serviceSelector', mp.serviceSelector) ?? {};
+      const port = checkInteger(this, 'meshPrometheus.port', mp.port!, 1, 65535);
+      const serviceName = checkDnsLabel(this, 'meshPrometheus.serviceName', mp.serviceName!);
+      this.istioPrometheus = {
+        namespace: promNamespace, serviceName, serviceLabels, port, selectorLabels: ruleLabels,
+        url: `http://${serviceName}.${promNamespace}:${port}`,
+      };
       const interval = props.federationInterval ?? Duration.seconds(30);
       this.federation = new ServiceMonitor(this, 'Federation', {
         name: 'istio-federation',
         namespace: promNamespace,
         labels: releaseLabels,
-        selector: { ...mp.serviceSelector },
+        selector: { ...serviceLabels },
         namespaceSelector: MonitorNamespaces.names(promNamespace),
         endpoints: [{
-          port: ScrapePort.targetPort(mp.port!),
+          port: ScrapePort.targetPort(port),
           path: '/federate',
           interval,
           scrapeTimeout: interval,
@@ -319,57 +379,29 @@ export class MeshObservability extends Construct {
           }],
         }],
       });
-    } else {
-      if (props.federationInterval !== undefined) {
-        throw meshError(this, 'federationInterval', 'has no effect: MeshPrometheus.kubePrometheusStack() federates nothing', props.federationInterval.toHumanString(),
-          'remove federationInterval, or use MeshPrometheus.istio()');
-      }
-      // IIO samples/addons/extras/prometheus-operator.yaml, labelled for kube-prometheus-stack instead of `release: istio`.
-      this.envoyPodMonitor = withApiFieldNames(new prom.PodMonitor(this, 'EnvoyStatsMonitor', {
-        metadata: { name: 'envoy-stats-monitor', namespace: promNamespace, labels: { ...releaseLabels } },
-        spec: {
-          selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
-          namespaceSelector: { any: true },
-          jobLabel: 'envoy-stats',
-          podMetricsEndpoints: [{
-            path: '/stats/prometheus',
-            interval: '15s',
-            relabelings: [
-              { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
-              { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape'], regex: 'true' },
-              {
-                action: 'replace', sourceLabels: ['__address__', '__meta_kubernetes_pod_annotation_prometheus_io_port'],
-                regex: '([^:]+)(?::\\d+)?;(\\d+)', replacement: '$1:$2', targetLabel: '__address__',
-              },
-              { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_(.+)' },
-            ],
-          }],
-        },
-      } as unknown as prom.PodMonitorProps));
-      this.istiodMonitor = new ServiceMonitor(this, 'IstiodMonitor', {
-        name: 'istio-component-monitor',
-        namespace: promNamespace,
-        labels: releaseLabels,
-        selector: { istio: 'pilot' },
-        namespaceSelector: MonitorNamespaces.names(rootNamespace),
-        jobLabel: 'istio',
-        endpoints: [{ port: ScrapePort.servicePort('http-monitoring'), interval: Duration.seconds(15) }],
-      });
+    } else if (props.federationInterval !== undefined) {
+      throw meshError(this, 'federationInterval', 'has no effect: MeshPrometheus.kubePrometheusStack() federates nothing', props.federationInterval.toHumanString(),
+        'remove federationInterval, or use MeshPrometheus.istio()');
     }
+    this.envoyPodMonitor = this._envoyPodMonitor(promNamespace, ruleLabels);
+    this.istiodMonitor = new ServiceMonitor(this, 'IstiodMonitor', {
+      name: 'istio-component-monitor',
+      namespace: promNamespace,
+      labels: ruleLabels,
+      selector: { istio: 'pilot' },
+      namespaceSelector: MonitorNamespaces.names(rootNamespace),
+      jobLabel: 'istio',
+      endpoints: [{ port: ScrapePort.servicePort('http-monitoring'), interval: Duration.seconds(15) }],
+    });
 
     this.accessLogging = props.accessLogging ?? true;
-    const tracing = props.tracing ?? true;
-    if (!tracing && (props.tracingProvider || props.tracingSamplingPercentage !== undefined)) {
-      throw meshError(this, 'tracing', 'is false but tracing settings were given', false,
-        'remove tracingProvider/tracingSamplingPercentage, or drop tracing: false');
-    }
-    this.tracingProvider = tracing ? props.tracingProvider ?? TracingProvider.zipkin() : undefined;
+    this.tracingProvider = this._tracingProvider(props);
     this._extensionProviders = this.tracingProvider ? [this.tracingProvider._toExtensionProvider(this, 'tracingProvider')] : [];
     const sampling = props.tracingSamplingPercentage ?? 10;
-    if (tracing) checkRange(this, 'tracingSamplingPercentage', sampling, 0, 100, 'pass a percentage from 0 to 100, e.g. 10');
-    if (!this.accessLogging && !tracing) {
-      throw meshError(this, 'accessLogging', 'and \'tracing\' are both off, so the mesh-wide Telemetry would be empty', false,
-        'turn one of them on (both default to true)');
+    if (this.tracingProvider) checkRange(this, 'tracingSamplingPercentage', sampling, 0, 100, 'pass a percentage from 0 to 100, e.g. 10');
+    if (!this.accessLogging && !this.tracingProvider) {
+      throw meshError(this, 'accessLogging', 'is off and tracing is off (no tracingProvider), so the mesh-wide Telemetry would be empty', false,
+        'keep access logs on (the default), or pass a tracingProvider');
     }
     this.telemetry = new Telemetry(this, 'Telemetry', {
       name: 'mesh-default',
@@ -394,5 +426,52 @@ export class MeshObservability extends Construct {
       meshConfig.extensionProviders = structuredClone(this._extensionProviders);
     }
     return { meshConfig };
+  }
+
+  /** Tracing is on with an explicit provider only: nothing the platform installs would receive spans otherwise. */
+  private _tracingProvider(props: MeshObservabilityProps): TracingProvider | undefined {
+    if (props.tracing === false && (props.tracingProvider || props.tracingSamplingPercentage !== undefined)) {
+      throw meshError(this, 'tracing', 'is false but tracing settings were given', false,
+        'remove tracingProvider/tracingSamplingPercentage, or drop tracing: false');
+    }
+    if (props.tracingProvider === undefined && (props.tracing === true || props.tracingSamplingPercentage !== undefined)) {
+      const field = props.tracing === true ? 'tracing' : 'tracingSamplingPercentage';
+      throw meshError(this, field, 'needs a tracingProvider (MeshPlatform installs no trace collector, so spans would go nowhere)',
+        props.tracing === true ? true : props.tracingSamplingPercentage,
+        'pass tracingProvider: TracingProvider.zipkin() or TracingProvider.openTelemetry({ service }) for a collector you run');
+    }
+    return props.tracing === false ? undefined : props.tracingProvider;
+  }
+
+  /**
+   * PodMonitor `envoy-stats-monitor` of IIO samples/addons/extras/prometheus-operator.yaml (keep `istio-proxy`
+   * containers of pods with the `prometheus.io/scrape` annotation, scrape `/stats/prometheus` on the annotated
+   * port, IPv4 and IPv6), labelled for the Prometheus that scrapes the proxies. Its `pod_name` relabeling is left
+   * out: prometheus-operator already adds `namespace` and `pod`, the labels the recording rules sum away.
+   */
+  private _envoyPodMonitor(namespace: string, labels: Record<string, string>): prom.PodMonitor {
+    const address = ['__meta_kubernetes_pod_annotation_prometheus_io_port', '__meta_kubernetes_pod_ip'];
+    return withApiFieldNames(new prom.PodMonitor(this, 'EnvoyStatsMonitor', {
+      metadata: { name: 'envoy-stats-monitor', namespace, labels: { ...labels } },
+      spec: {
+        selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
+        namespaceSelector: { any: true },
+        jobLabel: 'envoy-stats',
+        podMetricsEndpoints: [{
+          path: '/stats/prometheus',
+          interval: '15s',
+          relabelings: [
+            { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
+            { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape'], regex: 'true' },
+            {
+              action: 'replace', sourceLabels: address, regex: '(\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})',
+              replacement: '[$2]:$1', targetLabel: '__address__',
+            },
+            { action: 'replace', sourceLabels: address, regex: '(\\d+);((([0-9]+?)(\\.|$)){4})', replacement: '$2:$1', targetLabel: '__address__' },
+            { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_(.+)' },
+          ],
+        }],
+      },
+    } as unknown as prom.PodMonitorProps));
   }
 }

@@ -139,6 +139,15 @@ export interface MeshPlatformProps {
    */
   readonly prometheusRelease?: string;
   /**
+   * Install the mesh Prometheus when `useObservability()` gets a MeshObservability with `MeshPrometheus.istio()`
+   * (a second kube-prometheus-stack release `istio-prometheus` plus the Service Flagger and the federation reach it
+   * through). Opting out means you run that Prometheus yourself: operator-managed, selecting the recording-rule
+   * labels, reached at `obs.istioPrometheus.url`; the platform then records the warning
+   * `platform:mesh-prometheus-not-installed`, and Flagger queries the kube-prometheus-stack Prometheus.
+   * @default true
+   */
+  readonly installMeshPrometheus?: boolean;
+  /**
    * Namespace of Flagger.
    * @default 'istio-system' (Flagger's Istio installation guide)
    */

@@ -1,16 +1,20 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ExtensionProviders } from './authorization-providers';
 import { PinnedChart, PLATFORM_CHARTS, PLATFORM_HELM_REPOSITORIES } from './chart-versions';
 import { identityValues, IstiodIdentity, observabilityProviders, observabilityValues, proxyConfigHash, vmWorkloadValues } from './istiod-values';
 import { AuthorizationProviderOptions, EastWestGateway, MeshPlatformProps } from './mesh-platform-props';
+import {
+  centralPrometheusValues, MESH_PROMETHEUS_PORT, MESH_PROMETHEUS_RELEASE, meshPrometheusService, meshPrometheusValues,
+} from './mesh-prometheus';
 import { TenantCas } from './tenant-cas';
 import { TenantCertificateAuthority } from '../certificates/tenant-certificate-authority';
 import { IMeshPeer, MESH_ROOT_NAMESPACE } from '../core/mesh-peer';
 import { LoadTester } from '../delivery/canary-webhook';
 import { CrdPolicy, HelmRelease } from '../gitops/helm-release';
 import { HelmRepository } from '../gitops/helm-repository';
-import { MeshObservability } from '../observability/mesh-observability';
+import { IstioPrometheusEndpoint, MeshObservability } from '../observability/mesh-observability';
 import { clusterScoped } from '../private/cluster-scoped';
 import { meshError, show } from '../private/errors';
 import { trustDomainOf } from '../private/peers';
@@ -26,15 +30,18 @@ const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /**
  * The platform install as Flux HelmReleases of pinned charts (see chart-versions.ts): Istio (base, cni, istiod,
  * ingress gateway), cert-manager, kube-prometheus-stack, Flagger and its load tester, with the HelmRepositories
- * and namespaces they need. The cluster identity (trust domain, mesh ID, cluster, network, revision) is set here
- * once; every value the rest of the program implies is derived, never copied: tenant CAs
+ * and namespaces they need; with `useObservability()` of a MeshObservability using `MeshPrometheus.istio()`, also
+ * the mesh Prometheus that scrapes the sidecars and runs the recording rules. The cluster identity (trust domain,
+ * mesh ID, cluster, network, revision) is set here once; every value the rest of the program implies is derived,
+ * never copied: tenant CAs
  * (`addTenantCertificateAuthority`), ext-authz providers (`addAuthorizationProvider`), observability
  * (`useObservability`), VM onboarding (`enableVmWorkloads`). The ingress gateway is defined here too, and exposed
  * as a peer (`ingressGateway`) carrying exactly the installed identity.
  *
  * Layers (Flux applies each after the one before is Ready):
  * 1. `controllers`: namespaces, HelmRepositories (flux-system), istio-base, istio-cni, cert-manager (CRDs via
- *    `crds.enabled`), kube-prometheus-stack (CRDs from its crds/ directory).
+ *    `crds.enabled`), kube-prometheus-stack (CRDs from its crds/ directory), and the mesh Prometheus (after
+ *    kube-prometheus-stack, whose CRDs and operator it needs) with its Service.
  * 2. the caller's configs layer: TenantCertificateAuthority, MeshObservability objects, mesh-wide policies.
  * 3. `mesh`: istiod (reads the CA Secrets issued in layer 2), ingress/east-west gateways, Flagger, load tester.
  * Inside a layer, HelmRelease `dependsOn` orders istiod after istio-base and istio-cni, and the rest after istiod.
@@ -55,7 +62,7 @@ export class MeshPlatform extends Construct {
   public readonly loadTesterNamespace: string;
   /** Helm release name of kube-prometheus-stack. */
   public readonly prometheusRelease: string;
-  /** URL of the kube-prometheus-stack Prometheus (Flagger's metricsServer; pass it to `MetricProvider.prometheus()`). */
+  /** URL of the kube-prometheus-stack Prometheus (the central one, with the federated workload series). */
   public readonly prometheusUrl: string;
   /** The installed load tester, for CanaryRelease webhooks. */
   public readonly loadTester: LoadTester;
@@ -88,6 +95,10 @@ export class MeshPlatform extends Construct {
   private readonly _cas: TenantCas;
   private readonly _providers: ExtensionProviders;
   private _observability?: MeshObservability;
+  private readonly _installMeshPrometheus: boolean;
+  private _meshPrometheus?: { release: HelmRelease; service: k8s.KubeService; url: string };
+  private readonly _namespaces: Set<string>;
+  private readonly _nsScope: Construct;
   private _eastWest?: EastWestGateway;
   private readonly _handedOutHashes = new Set<string>();
 
@@ -109,6 +120,7 @@ export class MeshPlatform extends Construct {
     this.network = props.network === undefined ? undefined : this._checkLabelValue('network', props.network);
     this.revision = props.revision === undefined ? undefined : checkDnsLabel(this, 'revision', props.revision, 40);
     this.cniEnabled = props.cni ?? true;
+    this._installMeshPrometheus = props.installMeshPrometheus ?? true;
     this._retries = checkInteger(this, 'remediationRetries', props.remediationRetries ?? 3, -1, 100);
 
     this.certManagerNamespace = checkDnsLabel(this, 'certManagerNamespace', props.certManagerNamespace ?? 'cert-manager');
@@ -145,11 +157,9 @@ export class MeshPlatform extends Construct {
         'pass e.g. "test" or "flagger-loadtester"');
     }
     namespaces.set(this.loadTesterNamespace, injection);
-    const nsScope = new Construct(this._controllers, 'Namespaces');
-    for (const [name, labels] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const ns = new k8s.KubeNamespace(nsScope, name, { metadata: { name, labels: Object.keys(labels).length ? labels : undefined } });
-      clusterScoped(ns);
-    }
+    this._nsScope = new Construct(this._controllers, 'Namespaces');
+    this._namespaces = new Set();
+    for (const [name, labels] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) this._addNamespace(name, labels);
 
     // --- chart repositories ---
     const repoScope = new Construct(this._controllers, 'Repositories');
@@ -176,6 +186,7 @@ export class MeshPlatform extends Construct {
     });
     this.kubePrometheusStack = this._release(this._controllers, 'KubePrometheusStack', PLATFORM_CHARTS.kubePrometheusStack, {
       name: this.prometheusRelease, targetNamespace: this.monitoringNamespace, crds: CrdPolicy.CREATE_REPLACE,
+      values: centralPrometheusValues(this.prometheusRelease),
     });
 
     // --- layer 2 (mesh): the control plane and what needs it ---
@@ -200,7 +211,7 @@ export class MeshPlatform extends Construct {
     });
     this.flagger = this._release(this._mesh, 'Flagger', PLATFORM_CHARTS.flagger, {
       name: 'flagger', targetNamespace: this.flaggerNamespace, crds: CrdPolicy.CREATE_REPLACE,
-      values: { meshProvider: 'istio', metricsServer: this.prometheusUrl },
+      values: { meshProvider: 'istio', metricsServer: Lazy.any({ produce: () => this.metricsServerUrl }) },
       dependsOn: [this.istiod, this.kubePrometheusStack],
     });
     this.loadTesterRelease = this._release(this._mesh, 'LoadTester', PLATFORM_CHARTS.loadTester, {
@@ -219,8 +230,28 @@ export class MeshPlatform extends Construct {
 
   /** Every HelmRelease of the platform, in layer order. */
   public get releases(): HelmRelease[] {
-    return [this.istioBase, ...(this.istioCni ? [this.istioCni] : []), this.certManager, this.kubePrometheusStack, this.istiod,
+    return [this.istioBase, ...(this.istioCni ? [this.istioCni] : []), this.certManager, this.kubePrometheusStack,
+      ...(this._meshPrometheus ? [this._meshPrometheus.release] : []), this.istiod,
       this.ingressGatewayRelease, ...(this._eastWest ? [this._eastWest.release] : []), this.flagger, this.loadTesterRelease];
+  }
+
+  /** The mesh Prometheus release (kube-prometheus-stack `istio-prometheus`), once `useObservability()` installed it. */
+  public get meshPrometheusRelease(): HelmRelease | undefined {
+    return this._meshPrometheus?.release;
+  }
+
+  /** The Service of the mesh Prometheus, once `useObservability()` installed it. */
+  public get meshPrometheusService(): k8s.KubeService | undefined {
+    return this._meshPrometheus?.service;
+  }
+
+  /**
+   * The Prometheus Flagger queries (its `metricsServer`; pass it to `MetricProvider.prometheus()` too): the mesh
+   * Prometheus once `useObservability()` installed it (fresh per-pod series, as Flagger's Istio guide sets it up),
+   * else the kube-prometheus-stack one (`prometheusUrl`).
+   */
+  public get metricsServerUrl(): string {
+    return this._meshPrometheus?.url ?? this.prometheusUrl;
   }
 
   /** The east-west gateway, once `enableVmWorkloads()` was called. */
@@ -261,7 +292,16 @@ export class MeshPlatform extends Construct {
     return AuthorizationAction.custom(options.name);
   }
 
-  /** Merges the istiod settings `obs` implies (`obs.istiodValues()`: access log file, tracing provider). Once. */
+  /**
+   * Merges the istiod settings `obs` implies (`obs.istiodValues()`: access log file, tracing provider). With
+   * `MeshPrometheus.istio()` it also installs the mesh Prometheus `obs` federates from (unless
+   * `installMeshPrometheus` is false): a second kube-prometheus-stack release `istio-prometheus` in
+   * `obs.istioPrometheus.namespace` rendering only a Prometheus object (6h retention) that the first release's
+   * operator runs, whose rule, ServiceMonitor and PodMonitor selectors require `obs.istioPrometheus.selectorLabels`
+   * (the labels of the recording rules, `envoy-stats-monitor` and `istio-component-monitor`), and the Service
+   * `obs.istioPrometheus.serviceName` (labels `serviceLabels`, port 9090) the federation ServiceMonitor selects and
+   * Flagger's metricsServer names. Ordered after kube-prometheus-stack; Flagger after it. Once.
+   */
   public useObservability(obs: MeshObservability): MeshObservability {
     if (this._observability) {
       throw meshError(this, 'useObservability', 'was already called', obs.node.path, `use one MeshObservability (already ${this._observability.node.path})`);
@@ -274,11 +314,17 @@ export class MeshPlatform extends Construct {
       throw meshError(this, 'useObservability', `needs the mesh-wide Telemetry in the root namespace "${this.istioNamespace}"`, obs.telemetry.namespace,
         `create the MeshObservability with rootNamespace: ${JSON.stringify(this.istioNamespace)}`);
     }
+    const target = obs.istioPrometheus;
+    if (target && this._installMeshPrometheus) {
+      this._checkMeshPrometheus(target);
+    }
     this._providers.addTracing(observabilityProviders(obs));
-    if (obs.meshPrometheus.federated) {
+    if (target && !this._installMeshPrometheus) {
       addWarning(this, 'platform:mesh-prometheus-not-installed',
-        'the MeshObservability federates from a separate mesh Prometheus, which MeshPlatform does not install; install it (operator-managed, '
-        + 'selecting the recording-rule labels) or use MeshPrometheus.kubePrometheusStack()');
+        `installMeshPrometheus is false: install the mesh Prometheus the MeshObservability federates from yourself (operator-managed, selecting `
+        + `${JSON.stringify(target.selectorLabels)}, reached at ${target.url}); Flagger queries ${this.prometheusUrl}`);
+    } else if (target) {
+      this._meshPrometheus = this._installPrometheus(target);
     }
     this._observability = obs;
     this.istiod.addValues(observabilityValues(obs), obs);
@@ -356,6 +402,37 @@ export class MeshPlatform extends Construct {
       upgrade: { crds: o.crds, remediationRetries: this._retries },
       dependsOn: o.dependsOn,
     });
+  }
+
+  private _addNamespace(name: string, labels: Record<string, string> = {}): void {
+    this._namespaces.add(name);
+    const ns = new k8s.KubeNamespace(this._nsScope, name, { metadata: { name, labels: Object.keys(labels).length ? labels : undefined } });
+    clusterScoped(ns);
+  }
+
+  private _checkMeshPrometheus(target: IstioPrometheusEndpoint): void {
+    if (target.port !== MESH_PROMETHEUS_PORT) {
+      throw meshError(this, 'useObservability', `installs the mesh Prometheus, which listens on ${MESH_PROMETHEUS_PORT} (prometheus-operator's port), `
+        + 'but MeshPrometheus.istio() names another port', target.port,
+      `drop 'port' (default ${MESH_PROMETHEUS_PORT}), or pass installMeshPrometheus: false and install your own`);
+    }
+    if (target.namespace === this.loadTesterNamespace) {
+      throw meshError(this, 'useObservability', 'installs the mesh Prometheus in a namespace labelled for sidecar injection (the load tester\'s)',
+        target.namespace, `use MeshPrometheus.istio({ namespace: ${JSON.stringify(this.istioNamespace)} }) (the default)`);
+    }
+  }
+
+  private _installPrometheus(target: IstioPrometheusEndpoint): { release: HelmRelease; service: k8s.KubeService; url: string } {
+    if (!this._namespaces.has(target.namespace)) this._addNamespace(target.namespace);
+    // The CRDs and the operator come from kube-prometheus-stack: never install or replace CRDs from this release.
+    const release = this._release(this._controllers, 'MeshPrometheus', PLATFORM_CHARTS.kubePrometheusStack, {
+      name: MESH_PROMETHEUS_RELEASE, targetNamespace: target.namespace, crds: CrdPolicy.SKIP,
+      values: meshPrometheusValues(target),
+      dependsOn: [this.kubePrometheusStack],
+    });
+    const service = meshPrometheusService(this._controllers, 'MeshPrometheusService', target);
+    this.flagger.addDependsOn(release);
+    return { release, service, url: target.url };
   }
 
   private _checkLabelValue(field: string, value: string): string {

@@ -1,4 +1,5 @@
 import { Duration, Testing } from 'cdk8s';
+import { ISTIO_PROMETHEUS_ADDRESS } from '../../lib/delivery/metric-template';
 import { ISTIO_AGGREGATED_METRICS, MeshObservability, MeshPrometheus, TracingProvider } from '../../lib/observability';
 import { expectValidManifests } from '../util/schema';
 
@@ -8,8 +9,11 @@ const find = (out: any[], kind: string, name: string) => {
   return o;
 };
 
+/** Whether a `matchLabels` selector selects an object labelled `labels`. */
+const selects = (matchLabels: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
+
 describe('MeshObservability', () => {
-  test('default (the material): recording rules, istio-federation ServiceMonitor, mesh-wide Telemetry', () => {
+  test('default (the material): recording rules, scrape monitors and federation for the Istio Prometheus, mesh-wide Telemetry', () => {
     const chart = Testing.chart();
     const obs = new MeshObservability(chart, 'Observability');
     const out = Testing.synth(chart);
@@ -17,14 +21,71 @@ describe('MeshObservability', () => {
     expect(out.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
       'PrometheusRule/istio-system/istio-metrics-aggregation',
       'ServiceMonitor/istio-system/istio-federation',
+      'PodMonitor/istio-system/envoy-stats-monitor',
+      'ServiceMonitor/istio-system/istio-component-monitor',
       'Telemetry/istio-system/mesh-default',
     ]);
     expect(obs.release).toBe('kube-prometheus-stack');
     expect(obs.meshPrometheus.federated).toBe(true);
+    // documented defaults of MeshPrometheus.istio(): where the mesh Prometheus is reached, what it selects
+    expect(obs.istioPrometheus).toEqual({
+      namespace: 'istio-system', serviceName: 'prometheus', serviceLabels: { app: 'prometheus' }, port: 9090,
+      selectorLabels: { release: 'istio' }, url: 'http://prometheus.istio-system:9090',
+    });
+    expect(obs.istioPrometheus!.url).toBe(ISTIO_PROMETHEUS_ADDRESS); // where MetricTemplate and Flagger's Istio guide look
     expectValidManifests(out);
   });
 
-  test('recording rules: group istio.recording-rules every 5s, workload:X = sum without(instance, kubernetes_namespace, kubernetes_pod_name) (X)', () => {
+  test('the Istio Prometheus scrapes the sidecars and istiod: PodMonitor and ServiceMonitor labelled like the rules, not for the central stack', () => {
+    const chart = Testing.chart();
+    const obs = new MeshObservability(chart, 'Observability');
+    const out = Testing.synth(chart);
+    const pm = find(out, 'PodMonitor', 'envoy-stats-monitor');
+    const istiod = find(out, 'ServiceMonitor', 'istio-component-monitor');
+    const rule = find(out, 'PrometheusRule', 'istio-metrics-aggregation');
+    const fed = find(out, 'ServiceMonitor', 'istio-federation');
+    for (const o of [pm, istiod, rule]) expect(o.metadata.labels).toEqual(obs.istioPrometheus!.selectorLabels);
+    // kube-prometheus-stack selects `release: kube-prometheus-stack`: only the federation, never the per-pod scrapes
+    const central = { release: 'kube-prometheus-stack' };
+    expect([pm, istiod, rule].map((o) => selects(central, o.metadata.labels))).toEqual([false, false, false]);
+    expect(selects(central, fed.metadata.labels)).toBe(true);
+    expect(selects(obs.istioPrometheus!.selectorLabels, fed.metadata.labels)).toBe(false);
+    // IIO samples/addons/extras/prometheus-operator.yaml, without its pod_name relabeling (the rules sum away namespace and pod)
+    expect(pm.spec).toEqual({
+      selector: { matchExpressions: [{ key: 'istio-prometheus-ignore', operator: 'DoesNotExist' }] },
+      namespaceSelector: { any: true },
+      jobLabel: 'envoy-stats',
+      podMetricsEndpoints: [{
+        path: '/stats/prometheus',
+        interval: '15s',
+        relabelings: [
+          { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_container_name'], regex: 'istio-proxy' },
+          { action: 'keep', sourceLabels: ['__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape'], regex: 'true' },
+          {
+            action: 'replace', sourceLabels: ['__meta_kubernetes_pod_annotation_prometheus_io_port', '__meta_kubernetes_pod_ip'],
+            regex: '(\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})', replacement: '[$2]:$1', targetLabel: '__address__',
+          },
+          {
+            action: 'replace', sourceLabels: ['__meta_kubernetes_pod_annotation_prometheus_io_port', '__meta_kubernetes_pod_ip'],
+            regex: '(\\d+);((([0-9]+?)(\\.|$)){4})', replacement: '$2:$1', targetLabel: '__address__',
+          },
+          { action: 'labeldrop', regex: '__meta_kubernetes_pod_label_(.+)' },
+        ],
+      }],
+    });
+    expect(istiod.spec).toEqual({
+      selector: { matchLabels: { istio: 'pilot' } },
+      namespaceSelector: { matchNames: ['istio-system'] },
+      jobLabel: 'istio',
+      endpoints: [{ port: 'http-monitoring', interval: '15s' }],
+    });
+    // the federation reaches the Service the endpoint names
+    expect(fed.spec.selector.matchLabels).toEqual(obs.istioPrometheus!.serviceLabels);
+    expect(fed.spec.namespaceSelector.matchNames).toEqual([obs.istioPrometheus!.namespace]);
+    expect(fed.spec.endpoints[0].targetPort).toBe(obs.istioPrometheus!.port);
+  });
+
+  test('recording rules: group istio.recording-rules every 5s, workload:X = sum without(instance, namespace, pod) (X)', () => {
     const chart = Testing.chart();
     new MeshObservability(chart, 'Observability');
     const rule = find(Testing.synth(chart), 'PrometheusRule', 'istio-metrics-aggregation');
@@ -33,9 +94,12 @@ describe('MeshObservability', () => {
     expect(group.name).toBe('istio.recording-rules');
     expect(group.interval).toBe('5s');
     expect(group.rules).toHaveLength(14);
+    // the per-pod labels prometheus-operator puts on PodMonitor targets (and that Istio's guide names: instance, pod, namespace);
+    // its example's kubernetes_namespace/kubernetes_pod_name do not exist on an operator-managed scrape, and summing them
+    // away would leave one workload: series per pod
     expect(group.rules).toContainEqual({
       record: 'workload:istio_requests_total',
-      expr: 'sum without(instance, kubernetes_namespace, kubernetes_pod_name) (istio_requests_total)',
+      expr: 'sum without(instance, namespace, pod) (istio_requests_total)',
     });
     for (const m of ['istio_request_duration_milliseconds_count', 'istio_request_duration_milliseconds_sum', 'istio_request_duration_milliseconds_bucket',
       'istio_request_bytes_count', 'istio_response_bytes_bucket', 'istio_tcp_sent_bytes_total', 'istio_tcp_received_bytes_total',
@@ -77,8 +141,18 @@ describe('MeshObservability', () => {
     });
   });
 
-  test('istiodValues(): accessLogFile, enableTracing and the tracing extension provider', () => {
-    const obs = new MeshObservability(Testing.chart(), 'Observability');
+  test('tracing is off by default: nothing the platform installs collects spans (no provider, no sampling, no enableTracing)', () => {
+    const chart = Testing.chart();
+    const obs = new MeshObservability(chart, 'Observability');
+    expect(obs.tracingProvider).toBeUndefined();
+    expect(obs.istiodValues()).toEqual({ meshConfig: { accessLogFile: '/dev/stdout' } });
+    expect(find(Testing.synth(chart), 'Telemetry', 'mesh-default').spec).toEqual({ accessLogging: [{ providers: [{ name: 'envoy' }] }] });
+  });
+
+  test('istiodValues(): accessLogFile, enableTracing and the tracing extension provider; 10% sampling by default', () => {
+    const chart = Testing.chart();
+    const obs = new MeshObservability(chart, 'Observability', { tracingProvider: TracingProvider.zipkin() });
+    expect(find(Testing.synth(chart), 'Telemetry', 'mesh-default').spec.tracing).toEqual([{ providers: [{ name: 'zipkin' }], randomSamplingPercentage: 10 }]);
     expect(obs.istiodValues()).toEqual({
       meshConfig: {
         accessLogFile: '/dev/stdout',
@@ -93,7 +167,7 @@ describe('MeshObservability', () => {
 
   test('access logs off: no accessLogFile and no access logging in the Telemetry', () => {
     const chart = Testing.chart();
-    const obs = new MeshObservability(chart, 'Observability', { accessLogging: false });
+    const obs = new MeshObservability(chart, 'Observability', { accessLogging: false, tracingProvider: TracingProvider.zipkin() });
     expect(obs.istiodValues()).toEqual({ meshConfig: { enableTracing: true, extensionProviders: [expect.objectContaining({ name: 'zipkin' })] } });
     expect(find(Testing.synth(chart), 'Telemetry', 'mesh-default').spec.accessLogging).toBeUndefined();
     const noTracing = new MeshObservability(Testing.chart(), 'Observability', { tracing: false });
@@ -105,6 +179,7 @@ describe('MeshObservability', () => {
     const obs = new MeshObservability(chart, 'Observability', { meshPrometheus: MeshPrometheus.kubePrometheusStack() });
     const out = Testing.synth(chart);
     expect(obs.federation).toBeUndefined();
+    expect(obs.istioPrometheus).toBeUndefined();
     expect(out.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'PrometheusRule/istio-metrics-aggregation', 'PodMonitor/envoy-stats-monitor', 'ServiceMonitor/istio-component-monitor', 'Telemetry/mesh-default',
     ]);
@@ -113,7 +188,7 @@ describe('MeshObservability', () => {
     expect(rule.spec.groups[0].rules[0].expr).toBe('sum without(instance, namespace, pod) (istio_requests_total)');
     const pm = find(out, 'PodMonitor', 'envoy-stats-monitor');
     expect(pm.spec.podMetricsEndpoints[0].path).toBe('/stats/prometheus');
-    expect(pm.spec.podMetricsEndpoints[0].relabelings).toHaveLength(4);
+    expect(pm.spec.podMetricsEndpoints[0].relabelings).toHaveLength(5);
     expectValidManifests(out);
   });
 
@@ -121,12 +196,16 @@ describe('MeshObservability', () => {
     const chart = Testing.chart();
     new MeshObservability(chart, 'Observability', {
       meshPrometheus: MeshPrometheus.istio({
-        namespace: 'mesh-monitoring', serviceSelector: { 'app.kubernetes.io/name': 'prometheus' }, port: 9091,
+        namespace: 'mesh-monitoring', serviceName: 'mesh-prometheus', serviceSelector: { 'app.kubernetes.io/name': 'prometheus' }, port: 9091,
         ruleSelectorLabels: { prometheus: 'mesh' }, instanceLabels: ['instance', 'pod'],
       }),
       federationInterval: Duration.minutes(1),
     });
     const out = Testing.synth(chart);
+    expect(find(out, 'PodMonitor', 'envoy-stats-monitor').metadata).toEqual({ name: 'envoy-stats-monitor', namespace: 'mesh-monitoring', labels: { prometheus: 'mesh' } });
+    expect(find(out, 'ServiceMonitor', 'istio-component-monitor').metadata.labels).toEqual({ prometheus: 'mesh' });
+    // istiod stays in the root namespace
+    expect(find(out, 'ServiceMonitor', 'istio-component-monitor').spec.namespaceSelector).toEqual({ matchNames: ['istio-system'] });
     const rule = find(out, 'PrometheusRule', 'istio-metrics-aggregation');
     expect(rule.metadata).toEqual({ name: 'istio-metrics-aggregation', namespace: 'mesh-monitoring', labels: { prometheus: 'mesh' } });
     expect(rule.spec.groups[0].rules[0].expr).toBe('sum without(instance, pod) (istio_requests_total)');
@@ -146,11 +225,37 @@ describe('MeshObservability', () => {
     expect(() => new MeshObservability(Testing.chart(), 'Observability', { tracing: false, tracingSamplingPercentage: 5 }))
       .toThrow(/^\[test\/Observability\] 'tracing' is false but tracing settings were given, got false\. Fix: remove tracingProvider/);
     expect(() => new MeshObservability(Testing.chart(), 'Observability', { tracing: false, accessLogging: false }))
-      .toThrow(/'accessLogging' and 'tracing' are both off.*Fix: turn one of them on/);
+      .toThrow(/'accessLogging' is off and tracing is off \(no tracingProvider\).*Fix: keep access logs on/);
+    expect(() => new MeshObservability(Testing.chart(), 'Observability', { accessLogging: false }))
+      .toThrow(/'accessLogging' is off and tracing is off/);
+  });
+
+  test('fails on tracing without a provider: the platform installs no collector', () => {
+    expect(() => new MeshObservability(Testing.chart(), 'Observability', { tracing: true }))
+      .toThrow(/^\[test\/Observability\] 'tracing' needs a tracingProvider \(MeshPlatform installs no trace collector, so spans would go nowhere\), got true\. Fix: pass tracingProvider: TracingProvider\.zipkin\(\)/);
+    expect(() => new MeshObservability(Testing.chart(), 'Observability', { tracingSamplingPercentage: 5 }))
+      .toThrow(/'tracingSamplingPercentage' needs a tracingProvider .*got 5\./);
+  });
+
+  test('fails when the Istio Prometheus labels would also be selected by the central stack', () => {
+    const central: Record<string, string>[] = [{ release: 'kube-prometheus-stack' }, { release: 'kube-prometheus-stack', mesh: 'istio' }];
+    for (const labels of central) {
+      expect(() => new MeshObservability(Testing.chart(), 'Observability', { meshPrometheus: MeshPrometheus.istio({ ruleSelectorLabels: labels }) }))
+        .toThrow(/^\[test\/Observability\] 'meshPrometheus\.ruleSelectorLabels' must not carry the central stack's label release: "kube-prometheus-stack" .*Fix: keep the default \{ release: "istio" \}/);
+    }
+    expect(() => new MeshObservability(Testing.chart(), 'Observability', { release: 'prom', meshPrometheus: MeshPrometheus.istio({ ruleSelectorLabels: { release: 'prom' } }) }))
+      .toThrow(/must not carry the central stack's label release: "prom"/);
+  });
+
+  test('fails on a bad Service name or selector of the Istio Prometheus', () => {
+    expect(() => new MeshObservability(Testing.chart(), 'Observability', { meshPrometheus: MeshPrometheus.istio({ serviceName: 'Prometheus.Mesh' }) }))
+      .toThrow(/'meshPrometheus\.serviceName' must be a DNS-1123 label .*got "Prometheus\.Mesh"/);
+    expect(() => new MeshObservability(Testing.chart(), 'Observability', { meshPrometheus: MeshPrometheus.istio({ serviceSelector: { app: 'bad value!' } }) }))
+      .toThrow(/'meshPrometheus\.serviceSelector\.app' must be a Kubernetes label value .*got "bad value!"/);
   });
 
   test('fails on a bad sampling percentage, bad instance labels and a federation interval without federation', () => {
-    expect(() => new MeshObservability(Testing.chart(), 'Observability', { tracingSamplingPercentage: -1 }))
+    expect(() => new MeshObservability(Testing.chart(), 'Observability', { tracingProvider: TracingProvider.zipkin(), tracingSamplingPercentage: -1 }))
       .toThrow(/'tracingSamplingPercentage' must be between 0 and 100, got -1\. Fix:/);
     expect(() => new MeshObservability(Testing.chart(), 'Observability', { meshPrometheus: MeshPrometheus.istio({ instanceLabels: ['kubernetes-pod'] }) }))
       .toThrow(/'meshPrometheus\.instanceLabels\[0\]' must be a Prometheus label name, got "kubernetes-pod"/);

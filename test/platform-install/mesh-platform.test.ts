@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { TenantCertificateAuthority } from '../../lib/certificates/tenant-certificate-authority';
 import { TRUST_DOMAIN_CONTEXT } from '../../lib/core/mesh-peer';
 import { ValuesFrom } from '../../lib/gitops';
@@ -33,6 +34,7 @@ const release = (out: any[], name: string) => {
   return r;
 };
 const validate = (l: Layers) => l.platform.node.validate();
+const warnings = (c: Construct) => c.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => m.data);
 
 describe('MeshPlatform', () => {
   test('default platform: namespaces, HelmRepositories, pinned HelmReleases in two layers', () => {
@@ -345,7 +347,7 @@ describe('MeshPlatform.addAuthorizationProvider', () => {
 describe('MeshPlatform.useObservability', () => {
   test('merges obs.istiodValues(): accessLogFile, enableTracing and the tracing provider', () => {
     const l = layers();
-    const obs = new MeshObservability(l.configs, 'Observability');
+    const obs = new MeshObservability(l.configs, 'Observability', { tracingProvider: TracingProvider.zipkin() });
     l.platform.useObservability(obs);
     l.platform.addAuthorizationProvider({ name: 'ext-authz', service: 'ext-authz.auth.svc.cluster.local', port: 8000 });
     const mc = release(synthAll(l), 'istiod').spec.values.meshConfig;
@@ -356,14 +358,17 @@ describe('MeshPlatform.useObservability', () => {
     expectValidManifests(synthAll(l));
   });
 
-  test('warns that the separate mesh Prometheus is not installed, not with MeshPrometheus.kubePrometheusStack()', () => {
+  test('no warning: the mesh Prometheus is installed by default, and not needed with MeshPrometheus.kubePrometheusStack()', () => {
     const federated = layers();
     federated.platform.useObservability(new MeshObservability(federated.configs, 'Observability'));
-    expect(federated.platform.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => m.data).join())
-      .toMatch(/does not install.*\[platform:mesh-prometheus-not-installed\]/);
+    expect(warnings(federated.platform)).toEqual([]);
+    expect(federated.platform.meshPrometheusRelease).toBeDefined();
     const central = layers();
     central.platform.useObservability(new MeshObservability(central.configs, 'Observability', { meshPrometheus: MeshPrometheus.kubePrometheusStack() }));
-    expect(central.platform.node.metadata.filter((m) => m.type === WARNING_METADATA)).toEqual([]);
+    expect(warnings(central.platform)).toEqual([]);
+    expect(central.platform.meshPrometheusRelease).toBeUndefined();
+    expect(releases(synthAll(central)).map((r) => r.metadata.name)).not.toContain('istio-prometheus');
+    expect(release(synthAll(central), 'flagger').spec.values.metricsServer).toBe('http://kube-prometheus-stack-prometheus.monitoring:9090');
   });
 
   test('fails on another release label, a second call, and a provider name clash', () => {
@@ -371,7 +376,7 @@ describe('MeshPlatform.useObservability', () => {
     expect(() => l.platform.useObservability(new MeshObservability(l.configs, 'Obs1', { release: 'prom' })))
       .toThrow(/^\[Platform\] 'useObservability' needs the MeshObservability labelled for this platform's kube-prometheus-stack release "kube-prometheus-stack", got "prom"\. Fix: create it with release: "kube-prometheus-stack"/);
     l.platform.addAuthorizationProvider({ name: 'zipkin', service: 'a.b.svc.cluster.local', port: 1 });
-    expect(() => l.platform.useObservability(new MeshObservability(l.configs, 'Obs2')))
+    expect(() => l.platform.useObservability(new MeshObservability(l.configs, 'Obs2', { tracingProvider: TracingProvider.zipkin() })))
       .toThrow(/'extensionProviders\["zipkin"\]\.name' must be unique among meshConfig\.extensionProviders, got "zipkin"/);
     const ok = layers();
     ok.platform.useObservability(new MeshObservability(ok.configs, 'Obs3', { tracingProvider: TracingProvider.zipkin({ name: 'traces' }) }));
