@@ -1,27 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, ChartProps, Testing, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { GitOpsCluster, HelmRelease, HelmRepository, synthesize } from '../../lib';
+import { listFiles, tempDir } from '../util/files';
 import { expectValidManifests } from '../util/schema';
 
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-gitops-cluster-'));
-}
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
+  return tempDir('mesh-gitops-cluster-');
 }
 
 /** A chart with one ConfigMap, the same in every cluster. */

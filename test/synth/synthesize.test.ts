@@ -1,31 +1,14 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { analyze, FindingSeverity, IAnalysisRule, synthesize, SynthesisError } from '../../lib';
 import { addWarning } from '../../lib/private/warnings';
+import { listFiles, readTree, tempDir } from '../util/files';
 
 function tmpdir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-synth-test-'));
-}
-
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
-
-function readTree(dir: string): Record<string, string> {
-  return Object.fromEntries(listFiles(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return tempDir('mesh-synth-test-');
 }
 
 function sampleApp() {
