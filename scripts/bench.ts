@@ -32,7 +32,7 @@
  *
  *   npm run bench                    # N = 10, 100, 1000, 10000 (the last for mesh only)
  *   npm run bench -- 100 1000        # chosen sizes
- *   npm run bench -- --reps 7        # runs per case for N <= 1000 (default 5; N > 1000: 1)
+ *   npm run bench -- --reps 9        # runs per case for N <= 1000 (default 7; N > 1000: 1)
  *   npm run bench -- --all-10000     # also the cdk8s baselines at N > 1000 (slow: ~1 min each)
  */
 import { execFileSync } from 'node:child_process';
@@ -439,7 +439,7 @@ function main(): void {
     console.log(JSON.stringify(runCheck(Number(args[1]))));
     return;
   }
-  let reps = 5;
+  let reps = 7;
   let allLarge = false;
   const sizes: number[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -33,7 +33,7 @@ const UNSUPPORTED: unique symbol = Symbol('unsupported');
  */
 export function toYaml(value: unknown): string {
   if (value === undefined) return '\n';
-  const out = emitDocument(value, undefined);
+  const out = agreesWithCdk8s() ? emitDocument(value, undefined) : undefined;
   return out ?? Yaml.stringify(value);
 }
 
@@ -44,6 +44,7 @@ export function toYaml(value: unknown): string {
  * Throws when a comment's path does not lead to a scalar.
  */
 export function toYamlWithComments(value: unknown, comments: readonly YamlLineComment[]): string | undefined {
+  if (!agreesWithCdk8s()) return undefined;
   const byContainer = new Map<object, Map<string | number, string>>();
   for (const c of comments) {
     if (/[\n\r\u2028\u2029]/.test(c.text)) return undefined; // a multi-line comment: rendered by `yaml`
@@ -54,6 +55,42 @@ export function toYamlWithComments(value: unknown, comments: readonly YamlLineCo
     entries.set(located.key, c.text); // a later comment on the same field replaces the earlier one, as in `yaml`
   }
   return emitDocument(value, byContainer.size > 0 ? byContainer : undefined);
+}
+
+/**
+ * Strings of every quoting class: implicit tags of YAML 1.1 and 1.2, indicators, document markers, whitespace,
+ * newlines (block literals, chomping, indentation indicator), control characters, non-ASCII, a lone surrogate.
+ */
+const PROBE_STRINGS = ['', ' a', 'a ', 'yes', 'No', 'on', 'OFF', 'y', 'n', 'null', '~', 'true', 'False', '0', '012', '0o12', '0x1F',
+  '0b11', '1_000', '1e3', 'E5', '.5', '.inf', '.NaN', '1:20', '2001-12-14', '<<', '-', '- a', '? a', ': a', 'a: b', 'a:', 'a #b', '#a',
+  '&a', '*a', '!a', '|a', '>a', '%a', '@a', '`a', "'a", '"a', 'a\'b"c', '---', '--- a', '...', 'a\nb', 'a\n', 'a\n\n', '\na', ' a\nb',
+  'a\n b', 'a \nb', 'a\n\t', '\ta', 'a\tb', '\u0000', '\u001b', '\u0085', '\u00a0', '\u2028', 'é日😀', '\ud800', `${'x'.repeat(50)}\n y`];
+
+/** Whether the emitter writes the probe document as the installed cdk8s does; else everything goes to `yaml`. */
+let agrees: boolean | undefined;
+
+/**
+ * cdk8s is a peer dependency: an installed version may ship another `yaml` that quotes differently. The first call
+ * renders a probe document of every quoting class with both writers (a few milliseconds, once per process) and
+ * keeps the fast path only when they agree byte for byte.
+ */
+function agreesWithCdk8s(): boolean {
+  if (agrees === undefined) {
+    const probe = {
+      strings: PROBE_STRINGS,
+      keys: Object.fromEntries(PROBE_STRINGS.map((x, i) => [x, { value: x, list: [x, i] }])),
+      numbers: [0, -0, 1.5, -2, 1e21, 1e-7, 5e-324, NaN, Infinity, -Infinity],
+      other: [true, false, null, undefined, {}, [], [[{ a: [{}] }]]],
+      empty: {},
+      none: undefined,
+    };
+    try {
+      agrees = emitDocument(probe, undefined) === Yaml.stringify(probe);
+    } catch {
+      agrees = false;
+    }
+  }
+  return agrees;
 }
 
 /** The container and key of the scalar at `path`, the way `Document.getIn(path, true)` finds a node; undefined if none. */

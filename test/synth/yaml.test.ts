@@ -239,6 +239,19 @@ describe('toYaml is Yaml.stringify, byte for byte', () => {
   });
 });
 
+test('when the installed cdk8s writes YAML differently, everything goes to its writer', () => {
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const cdk8s = require('cdk8s') as typeof import('cdk8s');
+    const spy = jest.spyOn(cdk8s.Yaml, 'stringify').mockImplementation(() => 'other: writer\n');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fresh = require('../../lib/synth/yaml') as typeof import('../../lib/synth/yaml');
+    expect(fresh.toYaml({ a: 1 })).toBe('other: writer\n');
+    expect(fresh.toYamlWithComments({ a: 1 }, [{ path: ['a'], text: 'x' }])).toBeUndefined();
+    spy.mockRestore();
+  });
+});
+
 describe('end-of-line comments', () => {
   test('on map values and sequence items, as `yaml` writes them', () => {
     const manifest = {
