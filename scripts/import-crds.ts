@@ -78,7 +78,15 @@ async function readSource(src: Source): Promise<string> {
   }
   const parts: string[] = [];
   for (const url of src.urls) {
-    const res = await fetch(url);
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (err) {
+      // Node's fetch says only "fetch failed": name the URL, the cause and the offline way.
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      throw new Error(`cannot download ${src.name} ${src.version} CRDs from ${url} (${cause}). `
+        + `Offline? Put the pinned files in a directory and run: CRD_DIR=<dir with ${src.file}> npm run import (this repository's CI uses CRD_DIR=../shared/crds).`);
+    }
     if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}. Offline? Use CRD_DIR=<dir with ${src.file}> npm run import`);
     parts.push(await res.text());
   }
