@@ -40,8 +40,16 @@ export { AlertProvider, type AlertProviderProps, AlertProviderType, AlertSeverit
 export { type IMetricTemplate, ISTIO_PROMETHEUS_ADDRESS, MetricProvider, MetricTemplate, type MetricTemplateProps, type PrometheusProviderOptions } from './delivery/metric-template';
 
 // Analysis
-export { type AnalysisReport, analyze, type AnalyzeOptions, builtinRules } from './analysis/analyze';
-export { AnalysisContext, type AnalyzedObject, apiGroup, CLUSTER_SCOPED_KINDS, type Finding, FindingSeverity, formatFinding, type IAnalysisRule, type Manifest, objectId } from './analysis/context';
+export {
+  type AnalysisReport, analyze, analyzeManifestReport, analyzeManifests, type AnalyzeOptions, builtinRules, clusterOfFile, ConstructNotAvailableError,
+  type ManifestAnalysisReport, type ManifestInput,
+} from './analysis/analyze';
+export {
+  AnalysisContext, type AnalysisContextOptions, type AnalysisFacts, type AnalyzedObject, apiGroup, CLUSTER_SCOPED_KINDS, DEFAULT_MESH_SETTINGS, type Finding,
+  FindingSeverity, formatFinding, type IAnalysisRule, ISTIO_SUPPRESS_ANNOTATION, type Manifest, type MeshSettings, objectId, type PeerFact, type RelationFact,
+  SUPPRESS_ANNOTATION,
+} from './analysis/context';
+export { meshSettingsFromConfig } from './analysis/mesh-config';
 
 // Synthesis
 export { type SynthesisResult, synthesize, type SynthesizeOptions } from './synth/synthesize';

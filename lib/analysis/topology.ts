@@ -27,7 +27,7 @@ export function manifestTopology(ctx: AnalysisContext): MeshTopology {
       egressHosts: (m.spec?.egress ?? []).flatMap((e: { hosts?: string[] }) => e.hosts ?? []),
       outboundTrafficPolicy: m.spec?.outboundTrafficPolicy?.mode,
     })),
-  }]);
+  }], ctx.settings.rootNamespace);
   CACHE.set(ctx, topology);
   return topology;
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as cm from '../../imports/cert-manager.io';
 import { IIssuer, IssuerKind } from './issuer';
 import { meshError } from '../private/errors';
+import { checkIpOrCidr, isIpAddress } from '../private/ip';
 import { istioDuration } from '../private/istio-duration';
 import { namespaceOf } from '../private/names';
 import { checkDnsLabel, checkDnsSubdomain } from '../private/validate';
@@ -85,6 +86,11 @@ export interface CertificateProps {
    */
   readonly dnsNames?: string[];
   /**
+   * Subject alternative IP addresses (IPv4 or IPv6), for clients that connect by address.
+   * @default - none
+   */
+  readonly ipAddresses?: string[];
+  /**
    * Subject common name (at most 64 characters; ignored by TLS clients when DNS names are set).
    * @default - none
    */
@@ -147,10 +153,11 @@ export class Certificate extends Construct {
         props.issuer.name, `create the Issuer in namespace "${this.namespace}" or use a ClusterIssuer`);
     }
     for (const n of props.dnsNames ?? []) this.addDnsName(n);
+    const ipAddresses = (props.ipAddresses ?? []).map((ip, i) => checkIpOrCidr(this, `ipAddresses[${i}]`, ip, false));
     if (props.commonName !== undefined && (props.commonName.length === 0 || props.commonName.length > 64)) {
       throw meshError(this, 'commonName', 'must have 1 to 64 characters', props.commonName, 'shorten it and put the full names in dnsNames');
     }
-    if (props.commonName === undefined && this._dnsNames.length === 0) {
+    if (props.commonName === undefined && this._dnsNames.length === 0 && ipAddresses.length === 0) {
       throw meshError(this, 'dnsNames', 'or commonName must be set', props.dnsNames ?? [],
         'pass dnsNames: ["host.example.com"] (or a commonName for a CA certificate)');
     }
@@ -169,6 +176,7 @@ export class Certificate extends Construct {
         secretName: this.secretName,
         commonName: props.commonName,
         dnsNames: Lazy.any({ produce: () => (this._dnsNames.length ? [...this._dnsNames] : undefined) }) as unknown as string[],
+        ipAddresses: ipAddresses.length ? ipAddresses : undefined,
         duration,
         renewBefore,
         isCa: props.isCa,
@@ -186,6 +194,15 @@ export class Certificate extends Construct {
 
   /** Adds a subject alternative DNS name (idempotent). */
   public addDnsName(dnsName: string): void {
+    if (isIpAddress(dnsName)) {
+      throw meshError(this, 'dnsNames', 'must contain DNS names, not IP addresses (TLS clients check an address against the IP SANs only)', dnsName,
+        `move it to ipAddresses: [${JSON.stringify(dnsName)}]`);
+    }
+    const longLabel = String(dnsName).split('.').find((l) => l.length > 63);
+    if (longLabel !== undefined) {
+      throw meshError(this, 'dnsNames', `has a label of ${longLabel.length} characters (DNS labels have at most 63)`, dnsName,
+        'shorten the label, or use a wildcard name such as "*.example.com"');
+    }
     if (!WILDCARD_DNS.test(dnsName) || dnsName.length > 253) {
       throw meshError(this, 'dnsNames', 'must contain DNS names (lower case, optionally starting with "*.")', dnsName,
         'use a name like "app.example.com" or "*.example.com"');

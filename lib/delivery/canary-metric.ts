@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import * as flagger from '../../imports/flagger.app';
 import type { IMetricTemplate } from './metric-template';
 import { meshError } from '../private/errors';
+import { outputMap } from '../private/plain-keys';
 import { FLAGGER_BUILTIN_METRICS, flaggerDuration } from '../private/flagger';
 import { checkDnsLabel, checkRange } from '../private/validate';
 
@@ -98,6 +99,12 @@ export class CanaryMetric {
         throw meshError(scope, f, 'needs a threshold: set min, max or both', { template: template.name },
           'pass e.g. { max: 5 } for an error percentage or { min: 99 } for a success rate');
       }
+      for (const k of ['min', 'max'] as const) {
+        const v = options[k];
+        if (v !== undefined && !Number.isFinite(v)) {
+          throw meshError(scope, `${f}.${k}`, 'must be a finite number', v, 'pass the threshold as a number, e.g. 5');
+        }
+      }
       if (options.min !== undefined && options.max !== undefined && options.min > options.max) {
         throw meshError(scope, `${f}.min`, `must not exceed max (${options.max})`, options.min, 'swap min and max');
       }
@@ -129,7 +136,7 @@ export class CanaryMetric {
         : undefined,
       thresholdRange,
       interval: flaggerDuration(scope, `${field}.interval`, this._interval ?? Duration.minutes(1)),
-      templateVariables: this._variables ? { ...this._variables } : undefined,
+      templateVariables: this._variables ? outputMap(this._variables) : undefined,
     };
   }
 }

@@ -17,6 +17,7 @@ import type { TrafficManagedTarget, TrafficManagedVersion } from '../traffic/tra
 import type { TrafficPolicy } from '../traffic/traffic-policy';
 import { meshError } from '../private/errors';
 import { flaggerDuration, flaggerOwnedNames, flaggerSeconds } from '../private/flagger';
+import { withPlainKeys } from '../private/plain-keys';
 import { constructTopology } from '../private/topology';
 import { checkDnsLabel, checkInteger, checkUnique } from '../private/validate';
 
@@ -219,10 +220,11 @@ export class CanaryRelease extends Construct {
     this._allowLoadTestersIfDenied();
     this.node.addValidation({ validate: () => this._validateLoadTesterAccess() });
 
-    this.resource = new flagger.Canary(this, 'Resource', {
+    // Keys from data (header names, labels) are escaped in the spec and restored once cdk8s rendered it.
+    this.resource = withPlainKeys(new flagger.Canary(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: Lazy.any({ produce: () => this._renderSpec() }) as unknown as flagger.CanarySpec,
-    });
+    }));
   }
 
   /** `http://<name>-canary.<namespace>:<port>/`: the canary Service, for load tests and acceptance tests. */

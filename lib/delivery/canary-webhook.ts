@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as flagger from '../../imports/flagger.app';
 import { meshError } from '../private/errors';
+import { outputMap } from '../private/plain-keys';
 import { flaggerDuration, flaggerSeconds } from '../private/flagger';
 import { checkDnsLabel, checkInteger } from '../private/validate';
 
@@ -261,9 +262,13 @@ export class CanaryWebhook {
       url: this.url,
       timeout: this._timeout ? flaggerDuration(scope, `${field}.timeout`, this._timeout) : undefined,
       retries: this._retries !== undefined ? checkInteger(scope, `${field}.retries`, this._retries, 0, 100) : undefined,
-      metadata: this._metadata(scope, field, ctx),
+      metadata: outputMapOf(this._metadata(scope, field, ctx)),
     };
   }
+}
+
+function outputMapOf(map: Record<string, string> | undefined): Record<string, string> | undefined {
+  return map === undefined ? undefined : outputMap(map);
 }
 
 function checkCmd(scope: IConstruct, field: string, cmd: string): string {

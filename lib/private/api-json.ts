@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { restoreKeys } from './plain-keys';
 
 /**
  * Makes an object of a generated class (imports/) serialize like a plain ApiObject, keeping the API field
@@ -9,8 +10,10 @@ import { ApiObject } from 'cdk8s';
  * every key they do not know, and some API names do not survive their camel-casing: `consecutive5xxErrors`
  * (TypeScript `consecutive5XxErrors`), `isCA` (`isCa`), `skipCRDs` (`skipCrDs`). Passed in API spelling
  * through the generated converter, those fields would vanish from the output.
+ *
+ * Keys escaped by `outputMap()` (`__proto__`, `constructor` in labels, headers, selectors) are restored as plain keys.
  */
 export function withApiFieldNames<T extends ApiObject>(obj: T): T {
-  obj.toJson = () => ApiObject.prototype.toJson.call(obj);
+  obj.toJson = () => restoreKeys(ApiObject.prototype.toJson.call(obj));
   return obj;
 }

@@ -17,6 +17,9 @@ export function flaggerDuration(scope: IConstruct, field: string, duration: Dura
 /** Whole seconds of a Duration (Flagger durations have a resolution of one second). */
 export function flaggerSeconds(scope: IConstruct, field: string, duration: Duration): number {
   const raw = duration.toSeconds({ integral: false });
+  if (!Number.isFinite(raw)) {
+    throw meshError(scope, field, 'must be a finite duration', raw, 'pass a duration computed from valid numbers, e.g. Duration.seconds(30)');
+  }
   if (!Number.isInteger(raw)) {
     throw meshError(scope, field, 'must be a whole number of seconds (Flagger durations are "<n>s" or "<n>m")', duration.toHumanString(),
       `use Duration.seconds(${Math.max(1, Math.round(raw))})`);

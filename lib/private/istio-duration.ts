@@ -11,6 +11,9 @@ const UNITS: ReadonlyArray<[suffix: string, millis: number]> = [['h', 3_600_000]
  */
 export function istioDuration(scope: IConstruct, field: string, duration: Duration, minMillis = 1): string {
   const raw = duration.toMilliseconds({ integral: false });
+  if (!Number.isFinite(raw) || raw < 0) {
+    throw meshError(scope, field, 'must be a finite, non-negative duration', raw, 'pass a duration computed from valid numbers, e.g. Duration.seconds(5)');
+  }
   const ms = Math.round(raw);
   if (Math.abs(raw - ms) > 1e-6) {
     throw meshError(scope, field, 'must be a whole number of milliseconds', `${raw}ms`, 'use Duration.millis() with an integer amount');

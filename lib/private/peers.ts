@@ -1,6 +1,7 @@
 import { Construct, IConstruct } from 'constructs';
 import { meshError } from './errors';
 import { namespaceOf } from './names';
+import { checkLabels } from './labels';
 import { checkDnsLabel } from './validate';
 import { DEFAULT_TRUST_DOMAIN, IMeshPeer, MeshIdentity, TRUST_DOMAIN_CONTEXT } from './identity';
 
@@ -45,6 +46,7 @@ export function policyTarget(scope: IConstruct, workload: IMeshPeer | undefined,
   if (!identity.podSelector || Object.keys(identity.podSelector).length === 0) {
     throw meshError(scope, 'workload', m.noLabels ?? 'must be a workload with pod labels', identity.name, m.noLabelsFix);
   }
+  checkLabels(scope, 'workload.podSelector', identity.podSelector);
   if (!identity.sidecar) throw meshError(scope, 'workload', m.noSidecar, identity.name, m.noSidecarFix);
   if (explicitNamespace !== undefined && explicitNamespace !== identity.namespace) {
     throw meshError(scope, 'namespace', `must be the namespace of the workload "${identity.name}" ("${identity.namespace}")${m.namespaceWhy ?? ''}`,

@@ -167,7 +167,7 @@ export class MeshTopology {
 
 /** Whether every label of `selector` is set to the same value in `labels`. */
 export function matches(labels: Readonly<Record<string, string>>, selector: Readonly<Record<string, string>>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+  return Object.entries(selector).every(([k, v]) => Object.prototype.hasOwnProperty.call(labels, k) && labels[k] === v);
 }
 
 function hasMode(p: PeerAuthenticationFact): boolean {

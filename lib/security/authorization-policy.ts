@@ -6,6 +6,8 @@ import { meshError } from '../private/errors';
 import { peerKey, policyTarget, principalsOf } from '../private/peers';
 import { recordRelation } from '../private/relations';
 import { registerTopologySource } from '../private/topology';
+import { checkIpOrCidr, isEveryAddress } from '../private/ip';
+import { outputMap, withPlainKeys } from '../private/plain-keys';
 import { checkDnsSubdomain, checkInteger } from '../private/validate';
 
 /**
@@ -101,6 +103,13 @@ export interface AuthorizationRule {
   readonly to?: RequestOperation[];
   /** @default - no condition */
   readonly when?: RequestCondition[];
+  /**
+   * Says that this ALLOW rule is meant to let in requests from any source, with or without a mesh identity (a public
+   * endpoint). Without it, an ALLOW rule that matches every caller is refused: no source and every path, a source of
+   * exclusions only (`notNamespaces`, ...), or `0.0.0.0/0` / `::/0` IP blocks. Not rendered.
+   * @default false
+   */
+  readonly openToAnyone?: boolean;
 }
 
 /** Props for `AuthorizationPolicy`. */
@@ -223,10 +232,10 @@ export class AuthorizationPolicy extends Construct {
     this.action = props.action ?? AuthorizationAction.ALLOW;
     if (this.action.value === 'CUSTOM') checkDnsSubdomainLike(this, this.action.provider!);
     for (const rule of props.rules ?? []) this.addRule(rule);
-    this.resource = new security.AuthorizationPolicy(this, 'Resource', {
+    this.resource = withPlainKeys(new security.AuthorizationPolicy(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: Lazy.any({ produce: () => this._renderSpec() }),
-    });
+    }));
     registerTopologySource(this, () => ({
       authorizationPolicies: [{
         name: this.name, namespace: this.namespace, selector: this.workload?.meshIdentity().podSelector, action: this.action.value, ruleCount: this._rules.length,
@@ -254,6 +263,7 @@ export class AuthorizationPolicy extends Construct {
     for (const [i, s] of (rule.from ?? []).entries()) this.checkSource(`${field}.from[${i}]`, s);
     for (const [i, o] of (rule.to ?? []).entries()) this.checkOperation(`${field}.to[${i}]`, o);
     for (const [i, c] of (rule.when ?? []).entries()) this.checkCondition(`${field}.when[${i}]`, c);
+    if (this.action === AuthorizationAction.ALLOW && !rule.openToAnyone) this.checkNotOpen(field, rule);
     const key = JSON.stringify({ ...rule, fromPeers: rule.fromPeers?.map(peerKey) });
     if (!this._ruleKeys.has(key)) {
       this._ruleKeys.add(key);
@@ -273,7 +283,7 @@ export class AuthorizationPolicy extends Construct {
     const isDenyAll = this.action === AuthorizationAction.ALLOW && !identity && this._rules.length === 0;
     if (isDenyAll) return {}; // the canonical deny-all: an empty spec
     return {
-      selector: identity ? { matchLabels: { ...identity.podSelector } } : undefined,
+      selector: identity ? { matchLabels: outputMap(identity.podSelector ?? {}) } : undefined,
       action: this.action.value as security.AuthorizationPolicySpecAction,
       provider: this.action.provider ? { name: this.action.provider } : undefined,
       rules: this._rules.length === 0 ? undefined : this._rules.map((r) => this.renderRule(r)),
@@ -318,6 +328,29 @@ export class AuthorizationPolicy extends Construct {
     }
   }
 
+  /** An ALLOW rule that lets every caller in must say so (`openToAnyone`). */
+  private checkNotOpen(field: string, rule: AuthorizationRule): void {
+    const fix = 'name the callers (fromPeers, from.principals or from.namespaces), or set openToAnyone: true on the rule if it is meant to be public';
+    if ((rule.fromPeers?.length ?? 0) === 0 && (rule.from?.length ?? 0) === 0 && (rule.when?.length ?? 0) === 0) {
+      const everyPath = (rule.to ?? []).length === 0 ? 0 : (rule.to ?? []).findIndex((o) => o.paths === undefined || o.paths.includes('*'));
+      if (everyPath >= 0) {
+        throw meshError(this, rule.to ? `${field}.to[${everyPath}].paths` : `${field}.from`, 'opens every path to any caller, in or outside the mesh: the ALLOW rule has no source',
+          rule.to ? (rule.to[everyPath].paths ?? rule.to[everyPath]) : 'no source and no operation', fix);
+      }
+    }
+    for (const [i, s] of (rule.from ?? []).entries()) {
+      const set = Object.entries(s).filter(([, v]) => v !== undefined).map(([k]) => k);
+      if (set.length > 0 && set.every((k) => k.startsWith('not'))) {
+        throw meshError(this, `${field}.from[${i}]`, `only excludes (${set.join(', ')}), so it matches every other caller, including ones without a mesh identity`,
+          s, fix);
+      }
+      for (const k of ['ipBlocks', 'remoteIpBlocks'] as const) {
+        const j = (s[k] ?? []).findIndex(isEveryAddress);
+        if (j >= 0) throw meshError(this, `${field}.from[${i}].${k}[${j}]`, 'covers every address, so the source matches any caller', s[k]![j], fix);
+      }
+    }
+  }
+
   private checkSource(field: string, s: RequestSource): void {
     const keys = Object.entries(s).filter(([, v]) => v !== undefined);
     if (keys.length === 0) throw meshError(this, field, 'is empty (matches every source)', s, 'set at least one field, or drop the source');
@@ -327,8 +360,8 @@ export class AuthorizationPolicy extends Construct {
     for (const ns of [...(s.namespaces ?? []), ...(s.notNamespaces ?? [])]) {
       if (ns !== '*' && !/^\*?[a-z0-9-]+\*?$/.test(ns)) throw meshError(this, `${field}.namespaces`, 'must be namespace names (optionally with a leading or trailing *)', ns, 'use a name like "istio-system"');
     }
-    for (const ip of [...(s.ipBlocks ?? []), ...(s.notIpBlocks ?? []), ...(s.remoteIpBlocks ?? []), ...(s.notRemoteIpBlocks ?? [])]) {
-      if (!/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(ip)) throw meshError(this, `${field}.ipBlocks`, 'must be IP addresses or CIDR blocks', ip, 'use "10.0.0.0/8" or "192.168.1.7"');
+    for (const k of ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const) {
+      (s[k] ?? []).forEach((ip, j) => checkIpOrCidr(this, `${field}.${k}[${j}]`, ip));
     }
     for (const rp of [...(s.requestPrincipals ?? []), ...(s.notRequestPrincipals ?? [])]) {
       if (rp !== '*' && !rp.includes('/') && !rp.startsWith('*') && !rp.endsWith('*')) {

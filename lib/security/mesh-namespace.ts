@@ -7,7 +7,9 @@ import { PeerAuthentication, MtlsMode } from './peer-authentication';
 import { IMeshPeer, MESH_ROOT_NAMESPACE, MeshIdentity } from '../core/mesh-peer';
 import { egressGrantsFor, egressSequence } from './egress';
 import { meshError } from '../private/errors';
+import { checkLabels, checkLabelValue } from '../private/labels';
 import { peerKey } from '../private/peers';
+import { hasOwn, outputMap, ownEntries, withPlainKeys } from '../private/plain-keys';
 import { registerTopologySource } from '../private/topology';
 import { checkDnsLabel } from '../private/validate';
 
@@ -115,15 +117,18 @@ export class MeshNamespace extends Construct implements IMeshPeer {
         }
       }
     }
-    for (const key of Object.keys(props.labels ?? {})) {
-      if (key in this.injection.labels || key === 'istio-injection' || key === 'istio.io/rev') {
-        throw meshError(this, `labels.${key}`, 'is managed by \'injection\'', props.labels![key], 'set \'injection\' instead (SidecarInjection.ENABLED, DISABLED or revision())');
+    if (this.injection.revisionName !== undefined) checkLabelValue(this, 'injection.revision', this.injection.revisionName);
+    const own = checkLabels(this, 'labels', props.labels ?? {});
+    for (const [key, value] of ownEntries(own)) {
+      if (hasOwn(this.injection.labels, key) || key === 'istio-injection' || key === 'istio.io/rev') {
+        throw meshError(this, `labels.${key}`, 'is managed by \'injection\'', value, 'set \'injection\' instead (SidecarInjection.ENABLED, DISABLED or revision())');
       }
     }
-    const labels = { ...props.labels, ...this.injection.labels };
-    this.resource = new k8s.KubeNamespace(this, 'Resource', {
-      metadata: { name: this.name, labels },
-    });
+    // Object spread copies own keys as data properties: `constructor` and `__proto__` stay plain keys.
+    const labels: Record<string, string> = { ...own, ...this.injection.labels };
+    this.resource = withPlainKeys(new k8s.KubeNamespace(this, 'Resource', {
+      metadata: { name: this.name, labels: outputMap(labels) },
+    }));
     if (props.mtls) {
       this.peerAuthentication = new PeerAuthentication(this, 'PeerAuthentication', { name: 'default', namespace: this.name, mode: props.mtls });
     }
@@ -282,7 +287,7 @@ export class MeshNamespace extends Construct implements IMeshPeer {
       metadata: { name: 'default-deny', namespace: this.name },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
-    const allow = new k8s.KubeNetworkPolicy(this, 'AllowMesh', {
+    const allow = withPlainKeys(new k8s.KubeNetworkPolicy(this, 'AllowMesh', {
       metadata: { name: 'allow-mesh', namespace: this.name },
       spec: {
         podSelector: {},
@@ -305,7 +310,7 @@ export class MeshNamespace extends Construct implements IMeshPeer {
           ],
         }),
       },
-    });
+    }));
     return [deny, allow];
   }
 }
@@ -313,6 +318,6 @@ export class MeshNamespace extends Construct implements IMeshPeer {
 function networkPeer(identity: MeshIdentity): k8s.NetworkPolicyPeer {
   return {
     namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': identity.namespace } },
-    podSelector: identity.podSelector ? { matchLabels: { ...identity.podSelector } } : undefined,
+    podSelector: identity.podSelector ? { matchLabels: outputMap(identity.podSelector) } : undefined,
   };
 }

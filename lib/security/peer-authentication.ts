@@ -4,6 +4,7 @@ import * as security from '../../imports/security.istio.io';
 import { IMeshPeer } from '../core/mesh-peer';
 import { meshError } from '../private/errors';
 import { policyTarget } from '../private/peers';
+import { outputMap, withPlainKeys } from '../private/plain-keys';
 import { registerTopologySource } from '../private/topology';
 import { checkDnsSubdomain, checkInteger } from '../private/validate';
 
@@ -83,10 +84,10 @@ export class PeerAuthentication extends Construct {
       throw meshError(this, 'mode', 'UNSET has no parent to inherit from in a namespace-wide or mesh-wide policy', 'UNSET',
         'use MtlsMode.STRICT, PERMISSIVE or DISABLE');
     }
-    this.resource = new security.PeerAuthentication(this, 'Resource', {
+    this.resource = withPlainKeys(new security.PeerAuthentication(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: Lazy.any({ produce: () => this._renderSpec() }),
-    });
+    }));
     registerTopologySource(this, () => ({
       peerAuthentications: [{ name: this.name, namespace: this.namespace, selector: this.workload?.meshIdentity().podSelector, mode: this.mode.value }],
     }));
@@ -135,7 +136,7 @@ export class PeerAuthentication extends Construct {
     const identity = this.workload?.meshIdentity();
     const ports = [...this._ports.keys()].sort((a, b) => a - b);
     return {
-      selector: identity ? { matchLabels: { ...identity.podSelector } } : undefined,
+      selector: identity ? { matchLabels: outputMap(identity.podSelector ?? {}) } : undefined,
       mtls: this.mode === MtlsMode.UNSET ? undefined : { mode: this.mode.value as security.PeerAuthenticationSpecMtlsMode },
       portLevelMtls: ports.length === 0 ? undefined
         : Object.fromEntries(ports.map((p) => [String(p), { mode: this._ports.get(p)!.value as security.PeerAuthenticationSpecPortLevelMtlsMode }])),

@@ -8,6 +8,8 @@ import { istioDuration } from '../private/istio-duration';
 import { policyTarget } from '../private/peers';
 import { checkDnsSubdomain } from '../private/validate';
 import { withApiFieldNames } from '../private/api-json';
+import { outputMap } from '../private/plain-keys';
+import { addWarning } from '../private/warnings';
 
 /** Where a JWT is read from: a header, with an optional prefix such as "Bearer ". */
 export interface JwtHeader {
@@ -92,7 +94,11 @@ export interface RequireJwtOptions {
   readonly paths?: string[];
   /** These paths (e.g. health checks) do not need a token. @default - no exception */
   readonly notPaths?: string[];
-  /** Only requests for these hosts need a token (useful at a shared ingress gateway). @default - every host */
+  /**
+   * Only requests for these hosts need a token (useful at a shared ingress gateway). Each host also covers its
+   * `host:port` forms (`<host>:*` is added).
+   * @default - every host
+   */
   readonly hosts?: string[];
 }
 
@@ -144,9 +150,10 @@ export class RequestAuthentication extends Construct {
     if (rule.jwks !== undefined && rule.jwksUri !== undefined) {
       throw meshError(this, `${field}.jwks`, 'cannot be set together with jwksUri', 'jwks and jwksUri', 'pass either the key set inline (jwks) or its URL (jwksUri)');
     }
-    if (rule.jwksUri !== undefined && !/^https?:\/\/[^\s/]+/.test(rule.jwksUri)) {
+    if (rule.jwksUri !== undefined && !/^https?:\/\/[^\s/]+/i.test(rule.jwksUri)) {
       throw meshError(this, `${field}.jwksUri`, 'must be an http:// or https:// URL', rule.jwksUri, 'pass the issuer\'s JWKS URL, e.g. "https://www.googleapis.com/oauth2/v3/certs"');
     }
+    if (rule.jwksUri !== undefined && /^http:/i.test(rule.jwksUri)) this.checkPlainHttpJwks(`${field}.jwksUri`, rule.jwksUri);
     if (rule.jwks !== undefined) {
       let keys: unknown;
       try {
@@ -166,6 +173,10 @@ export class RequestAuthentication extends Construct {
     for (const h of headers) {
       if (!/^[A-Za-z0-9-]+$/.test(h)) throw meshError(this, `${field}.outputPayloadToHeader`, 'must be an HTTP header name', h, 'use e.g. "x-jwt-payload"');
     }
+    if (rule.jwksUri === undefined && rule.jwks === undefined && !/^https:\/\/[^\s/]+/.test(rule.issuer)) {
+      throw meshError(this, `${field}.jwksUri`, 'is needed: without jwksUri or jwks Istio discovers the keys from the issuer (OpenID discovery), which only works when the issuer is an https:// URL',
+        rule.issuer, 'pass jwksUri (the URL of the issuer\'s key set) or jwks (the key set inline)');
+    }
     this._rules.push({
       issuer: rule.issuer,
       jwksUri: rule.jwksUri,
@@ -183,13 +194,30 @@ export class RequestAuthentication extends Construct {
   }
 
   /**
+   * Keys fetched over plain HTTP can be replaced on the way, and with them every token accepted. Inside the cluster
+   * (a `.svc` host) the risk is the pod network's: a warning; anywhere else: an error.
+   */
+  private checkPlainHttpJwks(field: string, uri: string): void {
+    const host = /^http:\/\/([^/:?#]+)/i.exec(uri)?.[1]?.toLowerCase() ?? '';
+    if (/\.svc(\.cluster\.local)?$/.test(host) || host === 'localhost') {
+      addWarning(this, 'request-authentication:jwks-plain-http', `'${field}' fetches the token signing keys over plain http (${uri}); anyone on the pod network `
+        + 'could serve other keys. Prefer an https:// URL.');
+      return;
+    }
+    throw meshError(this, field, 'fetches the token signing keys over plain http, so anyone on the way could replace them and forge tokens', uri,
+      `use ${JSON.stringify(uri.replace(/^http:/i, 'https:'))}`);
+  }
+
+  /**
    * Rejects requests without a valid token: an AuthorizationPolicy DENY with `notRequestPrincipals: ["*"]`,
    * selecting the same workload. Returns the policy (idempotent).
    */
   public requireJwt(options: RequireJwtOptions = {}): AuthorizationPolicy {
     const existing = this.node.tryFindChild('RequireJwt') as AuthorizationPolicy | undefined;
     if (existing) return existing;
-    const to = options.paths || options.notPaths || options.hosts ? [{ paths: options.paths, notPaths: options.notPaths, hosts: options.hosts }] : undefined;
+    // A Host header may carry the port (`shop.example.com:443`): cover `host:*` too, or a port would skip the check.
+    const hosts = options.hosts?.flatMap((h) => (/:[0-9*]+$/.test(h) || h === '*' ? [h] : [h, `${h}:*`]));
+    const to = options.paths || options.notPaths || hosts ? [{ paths: options.paths, notPaths: options.notPaths, hosts }] : undefined;
     return new AuthorizationPolicy(this, 'RequireJwt', {
       name: options.name ?? `${this.name}-require-jwt`,
       namespace: this.namespace,
@@ -220,7 +248,7 @@ export class RequestAuthentication extends Construct {
   public _renderSpec(): security.RequestAuthenticationSpec {
     const identity = this.workload?.meshIdentity();
     return {
-      selector: identity ? { matchLabels: { ...identity.podSelector } } : undefined,
+      selector: identity ? { matchLabels: outputMap(identity.podSelector ?? {}) } : undefined,
       jwtRules: this._rules.map((r) => ({ ...r })),
     };
   }

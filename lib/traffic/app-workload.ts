@@ -3,6 +3,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { MeshAppAutoscaling, MeshAppProps, MeshAppVersion, MeshPort } from './mesh-app-props';
 import { meshError } from '../private/errors';
+import { parseImage, unpinnedImageProblem } from '../private/image';
+import { ownEntries } from '../private/plain-keys';
+import { addWarning } from '../private/warnings';
 import { checkDnsLabel, checkInteger, checkUnique } from '../private/validate';
 
 /*
@@ -240,7 +243,10 @@ export function validateScaling(scope: IConstruct, p: MeshAppProps): void {
   }
 }
 
-/** Validates the container settings: no sidecar UID, valid env names. */
+/**
+ * Validates the container settings: no sidecar UID, a security context the kubelet can start, every opt-out of the
+ * secure defaults explicit (and warned about), valid env names and no literal credentials.
+ */
 export function validateContainer(scope: IConstruct, p: MeshAppProps): void {
   const sc = p.securityContext ?? {};
   for (const field of ['user', 'group'] as const) {
@@ -248,15 +254,72 @@ export function validateContainer(scope: IConstruct, p: MeshAppProps): void {
       throw meshError(scope, `securityContext.${field}`, 'is reserved for the Istio sidecar (traffic from it bypasses the proxy)',
         sc[field], 'run the app under another id');
     }
+    if (sc[field] !== undefined) checkInteger(scope, `securityContext.${field}`, sc[field]!, 0, 2_147_483_647);
+  }
+  if (sc.user === 0 && sc.ensureNonRoot !== false) {
+    throw meshError(scope, 'securityContext.user', 'is root (0) while runAsNonRoot is true, so the kubelet refuses to start the container', 0,
+      'run as a non-root user id (e.g. 1000), or set ensureNonRoot: false explicitly if the app must run as root');
+  }
+  if (sc.privileged === true && sc.allowPrivilegeEscalation !== true) {
+    throw meshError(scope, 'securityContext.privileged', 'is true while allowPrivilegeEscalation is false (the secure default), which the API server rejects', true,
+      'set allowPrivilegeEscalation: true as well (privileged implies it), or drop privileged');
+  }
+  for (const [id, optedOut, what] of SECURITY_OPT_OUTS) {
+    if (optedOut(sc)) addWarning(scope, id, `'securityContext' ${what}; this opts out of the secure default. Keep it only if the app cannot run otherwise`);
   }
   validateEnv(scope, 'env', p.env);
 }
 
-/** Validates environment variable names. */
+/** Opt-outs of the secure container defaults, each a warning with its id. */
+const SECURITY_OPT_OUTS: ReadonlyArray<[string, (sc: kplus.ContainerSecurityContextProps) => boolean, string]> = [
+  ['mesh-app:privileged', (sc) => sc.privileged === true, 'runs the container privileged (full access to the node)'],
+  ['mesh-app:privilege-escalation', (sc) => sc.allowPrivilegeEscalation === true, 'allows privilege escalation (setuid binaries can gain root)'],
+  ['mesh-app:runs-as-root', (sc) => sc.ensureNonRoot === false, 'lets the container run as root (ensureNonRoot: false)'],
+  ['mesh-app:writable-root-filesystem', (sc) => sc.readOnlyRootFilesystem === false, 'makes the root filesystem writable'],
+  ['mesh-app:capabilities', (sc) => (sc.capabilities?.add?.length ?? 0) > 0 || (sc.capabilities !== undefined && !(sc.capabilities.drop ?? []).includes(kplus.Capability.ALL)),
+    'adds Linux capabilities or does not drop ALL'],
+  ['mesh-app:seccomp', (sc) => sc.seccompProfile !== undefined && sc.seccompProfile.type !== kplus.SeccompProfileType.RUNTIME_DEFAULT,
+    'replaces the RuntimeDefault seccomp profile'],
+];
+
+/** Names of variables that hold credentials: `*_PASSWORD`, `*_TOKEN`, `*_SECRET`, `*_KEY` (and the bare words). */
+const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|TOKEN|SECRET|KEY|API_?KEY|CREDENTIALS?)$/i;
+/** A URL carrying a password: `scheme://user:password@host`. */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i;
+
+/** Validates environment variable names, and that no literal value is a credential (they belong in Secrets). */
 export function validateEnv(scope: IConstruct, field: string, env: { [name: string]: kplus.EnvValue } | undefined): void {
-  for (const key of Object.keys(env ?? {})) {
+  for (const [key, value] of ownEntries(env)) {
     if (!ENV_NAME.test(key)) {
       throw meshError(scope, `${field}`, 'has an invalid variable name', key, "use letters, digits, '_', '-' and '.', not starting with a digit");
     }
+    const literal = value?.valueFrom === undefined ? value?.value : undefined;
+    if (typeof literal !== 'string' || literal === '') continue;
+    const fix = `store it in a Secret and pass kplus.EnvValue.fromSecretValue({ secret, key }) for ${key} (dist/ is committed to git)`;
+    if (CREDENTIAL_NAME.test(key)) {
+      throw meshError(scope, `${field}.${key}`, 'looks like a credential but is a literal value, which would be written to dist/ in clear text', mask(literal), fix);
+    }
+    if (URL_WITH_PASSWORD.test(literal)) {
+      throw meshError(scope, `${field}.${key}`, 'is a URL with a password (user:password@), which would be written to dist/ in clear text',
+        literal.replace(/(:\/\/[^\s/:@]+:)[^\s/@]+@/, '$1***@'), fix);
+    }
+  }
+}
+
+/** A credential shown in an error: its length only. */
+function mask(value: string): string {
+  return `<${value.length} characters, not shown>`;
+}
+
+/** Validates a version's image: a valid reference, pinned by tag or digest unless `allowUnpinned`. */
+export function validateImage(scope: IConstruct, field: string, image: string, allowUnpinned: boolean): void {
+  const parsed = parseImage(image);
+  if ('problem' in parsed) {
+    throw meshError(scope, field, `is not a container image reference: it ${parsed.problem}`, image, "pass an image like 'gcr.io/tetratelabs/customers:1.0.0'");
+  }
+  const unpinned = unpinnedImageProblem(parsed);
+  if (unpinned && !allowUnpinned) {
+    throw meshError(scope, field, `${unpinned} (versions would drift between pods and rollbacks would not restore the old code)`, image,
+      `pin it (${JSON.stringify(`${parsed.name}:1.2.3`)} or @sha256:<digest>), or set allowUnpinnedImages: true on the app`);
   }
 }

@@ -7,7 +7,9 @@ import { IMeshPeer, MeshIdentity } from '../core/mesh-peer';
 import { withApiFieldNames } from '../private/api-json';
 import { meshError } from '../private/errors';
 import { GATEWAY_WORKLOAD_NAMESPACE } from '../private/gateway-metadata';
+import { checkLabels } from '../private/labels';
 import { namespaceOf } from '../private/names';
+import { outputMap } from '../private/plain-keys';
 import { trustDomainOf } from '../private/peers';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../private/validate';
 
@@ -302,7 +304,7 @@ export class Gateway extends Construct implements IGateway {
 
   private _renderSpec(): istio.GatewaySpec {
     return {
-      selector: { ...this.selector },
+      selector: outputMap(this.selector),
       servers: this._servers.map((s) => ({
         name: s.name,
         port: { number: s.port, name: s.name, protocol: s.protocol.value },
@@ -376,12 +378,7 @@ function checkSelector(scope: IConstruct, field: string, selector: Record<string
   if (Object.keys(selector).length === 0) {
     throw meshError(scope, field, 'must not be empty (an empty selector would pick every Envoy in the mesh)', selector, "use { istio: 'ingressgateway' }");
   }
-  for (const [k, v] of Object.entries(selector)) {
-    if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(k) || !/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/.test(v) || v.length > 63) {
-      throw meshError(scope, `${field}[${JSON.stringify(k)}]`, 'must be a valid label key and value', `${k}=${v}`, "use e.g. { istio: 'ingressgateway' }");
-    }
-  }
-  return { ...selector };
+  return checkLabels(scope, field, selector);
 }
 
 function gatewayIdentity(g: IGateway): MeshIdentity {

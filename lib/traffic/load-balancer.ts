@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { meshError } from '../private/errors';
 import { checkMatchHeaderName } from '../private/headers';
 import { istioDuration } from '../private/istio-duration';
+import { outputMap, ownEntries } from '../private/plain-keys';
 import { checkInteger, checkUnique } from '../private/validate';
 
 /** One locality failover rule: when `from` has no healthy endpoints, traffic goes to `to`. */
@@ -103,7 +104,7 @@ export class LocalityLoadBalancing {
         }
         rules.forEach((r, i) => {
           checkLocality(scope, `${field}.distribute[${i}].from`, r.from);
-          const entries = Object.entries(r.to);
+          const entries = ownEntries(r.to);
           if (entries.length === 0) {
             throw meshError(scope, `${field}.distribute[${i}].to`, 'must list at least one locality', r.to, "pass { 'us-west/*': 100 }");
           }
@@ -118,7 +119,7 @@ export class LocalityLoadBalancing {
           }
         });
         checkUnique(scope, `${field}.distribute[].from`, rules, (r) => r.from);
-        return { distribute: rules.map((r) => ({ from: r.from, to: { ...r.to } })) };
+        return { distribute: rules.map((r) => ({ from: r.from, to: outputMap(r.to) })) };
       }
     }
   }

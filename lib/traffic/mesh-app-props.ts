@@ -175,7 +175,9 @@ export interface MeshAppProps {
   /**
    * Container security context, merged over the secure defaults: runAsNonRoot, readOnlyRootFilesystem,
    * no privilege escalation, not privileged, capabilities drop ALL, seccomp RuntimeDefault. Every opt-out is
-   * explicit here (e.g. `{ readOnlyRootFilesystem: false }`). `ensureNonRoot`, `user` and `group` also apply to the pod.
+   * explicit here (e.g. `{ readOnlyRootFilesystem: false }`) and recorded as a synth warning (`mesh-app:privileged`,
+   * `mesh-app:runs-as-root`, ...). `privileged: true` needs `allowPrivilegeEscalation: true`; `user: 0` needs
+   * `ensureNonRoot: false`. `ensureNonRoot`, `user` and `group` also apply to the pod.
    * @default - the secure defaults above
    */
   readonly securityContext?: kplus.ContainerSecurityContextProps;
@@ -184,6 +186,12 @@ export interface MeshAppProps {
    * @default kplus.ImagePullPolicy.ALWAYS
    */
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
+  /**
+   * Accept images without a tag or with the tag `latest` (e.g. for a local development cluster). Unpinned images
+   * drift: pods of one version can run different code, and a rollback does not restore the old one.
+   * @default false - every version's image needs a tag other than `latest`, or a digest
+   */
+  readonly allowUnpinnedImages?: boolean;
   /**
    * Traffic policy of the DestinationRule (connection pool, outlier detection, load balancer, TLS, per port).
    * @default - no policy: Istio defaults (LEAST_REQUEST, auto mTLS, no limits)

@@ -7,12 +7,12 @@ import {
 } from './app-routing';
 import {
   createAutoscaler, createDeployment, createDisruptionBudget, createService, minReplicas, PortSpec, renderDeploymentSpec,
-  SIDECAR_INJECT_LABEL, validateContainer, validateEnv, validatePorts, validateScaling,
+  SIDECAR_INJECT_LABEL, validateContainer, validateEnv, validateImage, validatePorts, validateScaling,
 } from './app-workload';
 import type { IGateway } from './gateway';
 import type { HttpRouteOptions } from './http-route';
 import { ExposeViaOptions, MeshAppProps, MeshAppVersion, WorkloadIdentity } from './mesh-app-props';
-import { renderHttpRoute, RouteTarget } from './render-http-route';
+import { checkRoutesReachable, renderHttpRoute, RouteTarget } from './render-http-route';
 import { renderTrafficPolicy } from './render-traffic-policy';
 import type { EgressGrant, ServiceEntry } from './service-entry';
 import type { ITrafficManaged, TrafficManagedTarget, TrafficManagement } from './traffic-managed';
@@ -274,10 +274,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     if (this._versions.some((v) => v.name === version.name)) {
       throw meshError(this, `${field}.name`, 'must be unique among versions', version.name, 'give each version its own name (v1, v2, ...)');
     }
-    if (!version.image || /\s/.test(version.image)) {
-      throw meshError(this, `${field}.image`, 'must be a container image reference',
-        version.image, "pass an image like 'gcr.io/tetratelabs/customers:1.0.0'");
-    }
+    validateImage(this, `${field}.image`, version.image, this._props.allowUnpinnedImages ?? false);
     if (version.replicas !== undefined) {
       if (this._props.autoscaling) {
         throw meshError(this, `${field}.replicas`, 'cannot be set when the app has autoscaling',
@@ -313,7 +310,10 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     const scaling = this._props.autoscaling;
     if (scaling) this._autoscalers.set(version.name, createAutoscaler(this, version.name, name, this.namespace, deployment, replicas, scaling));
     if ((this._props.disruptionBudget ?? true) && replicas > 1) {
-      this._budgets.set(version.name, createDisruptionBudget(this, version.name, name, this.namespace, () => this._selectorLabels(version.name)));
+      this._budgets.set(version.name, createDisruptionBudget(this, version.name, name, this.namespace,
+        // Under a traffic manager the pods that serve are the manager's (Flagger's `<app>-primary`): select every pod of
+        // the app by the label the manager keeps on all of them, not the target Deployment's selector.
+        () => (this._management ? { ...this._management.podSelector } : this._selectorLabels(version.name))));
     }
     return deployment;
   }
@@ -330,6 +330,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
         route, `add routes before ${m.manager.node.path} is created, or give the routing to it`);
     }
     renderHttpRoute(this, `routes[${this._routes.length}]`, route, this._routeTarget()); // throw early
+    checkRoutesReachable(this, [...this._routes, route].map((r, i) => ({ field: `routes[${i}]`, route: r })));
     this._routes.push(route);
     if (!this._virtualService) {
       this._virtualService = withApiFieldNames(new istio.VirtualService(this, 'VirtualService', {
@@ -386,6 +387,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     recordRelation(this, 'call', gateway, this, 'exposeVia'); // the gateway's Envoy calls the app: seen by the synth-time mTLS checks
     if (options.hosts) checkBindingHosts(this, field, options.hosts);
     (options.routes ?? []).forEach((r, i) => renderHttpRoute(this, `${field}.routes[${i}]`, r, this._routeTarget())); // throw early
+    checkRoutesReachable(this, (options.routes ?? []).map((r, i) => ({ field: `${field}.routes[${i}]`, route: r })));
     const name = options.virtualServiceName ?? `${this.name}-${gateway.name}`;
     checkDnsSubdomain(this, `${field} VirtualService name`, name);
     const binding: GatewayBinding = {

@@ -2,7 +2,9 @@ import { IConstruct } from 'constructs';
 import { meshError } from '../private/errors';
 import { checkMatchHeaderName, checkOperationHeaderName } from '../private/headers';
 import { istioDuration } from '../private/istio-duration';
-import { checkRe2 } from '../private/re2';
+import { checkLabels } from '../private/labels';
+import { hasOwn, outputMap, ownEntries } from '../private/plain-keys';
+import { checkRe2, re2FullMatch } from '../private/re2';
 import { checkDnsLabel, checkInteger, checkRange } from '../private/validate';
 import { addWarning, WARNING_METADATA } from '../private/warnings';
 import type { CorsPolicy, HeaderOperations, HttpMatch, HttpRedirect, HttpRetry, HttpRewrite, HttpRouteOptions, RouteDestination } from './http-route';
@@ -55,6 +57,11 @@ export function renderHttpRoute(scope: IConstruct, field: string, route: HttpRou
   if (route.rewrite) out.rewrite = renderRewrite(scope, `${field}.rewrite`, route.rewrite);
   if (route.timeout) out.timeout = istioDuration(scope, `${field}.timeout`, route.timeout);
   if (route.retries) out.retries = renderRetries(scope, `${field}.retries`, route.retries);
+  const perTry = route.retries?.perTryTimeout;
+  if (route.timeout && perTry && perTry.toMilliseconds({ integral: false }) > route.timeout.toMilliseconds({ integral: false })) {
+    throw meshError(scope, `${field}.retries.perTryTimeout`, `is longer than the route timeout (${out.timeout}), so no retry could ever start`, out.retries && (out.retries as any).perTryTimeout,
+      `make perTryTimeout shorter than the timeout (e.g. a third of it), or raise the timeout to cover attempts × perTryTimeout`);
+  }
   if (route.fault) {
     out.fault = route.fault._render(scope, `${field}.fault`);
     if (route.retries || route.timeout) {
@@ -78,6 +85,20 @@ export function renderHttpRoute(scope: IConstruct, field: string, route: HttpRou
   if (route.corsPolicy) out.corsPolicy = renderCors(scope, `${field}.corsPolicy`, route.corsPolicy);
   if (route.headers) out.headers = renderHeaderOps(scope, `${field}.headers`, route.headers);
   return out;
+}
+
+/**
+ * Throws when a route can never be reached: Istio takes the first route whose match fits, so a route without match
+ * (a catch-all) before it takes every request. `routes` are in VirtualService order, each with its field.
+ * @internal
+ */
+export function checkRoutesReachable(scope: IConstruct, routes: ReadonlyArray<{ readonly field: string; readonly route: HttpRouteOptions }>): void {
+  const catchAll = routes.findIndex((r) => r.route.match === undefined);
+  if (catchAll >= 0 && catchAll < routes.length - 1) {
+    const later = routes[catchAll + 1];
+    throw meshError(scope, later.field, `is unreachable: '${routes[catchAll].field}' before it has no match and takes every request`, later.route.match ?? 'no match',
+      `put the catch-all route '${routes[catchAll].field}' last (routes are matched in order), or give it a match`);
+  }
 }
 
 function renderDestinations(scope: IConstruct, field: string, destinations: RouteDestination[] | undefined, target: RouteTarget): Record<string, unknown>[] {
@@ -154,7 +175,7 @@ function renderMatch(scope: IConstruct, field: string, m: HttpMatch): Record<str
     out.ignoreUriCase = m.ignoreUriCase;
   }
   if (m.port !== undefined) out.port = checkInteger(scope, `${field}.port`, m.port, 1, 65535);
-  if (m.sourceLabels) out.sourceLabels = { ...m.sourceLabels };
+  if (m.sourceLabels) out.sourceLabels = outputMap(checkLabels(scope, `${field}.sourceLabels`, m.sourceLabels));
   if (m.sourceNamespace !== undefined) out.sourceNamespace = checkDnsLabel(scope, `${field}.sourceNamespace`, m.sourceNamespace);
   if (Object.keys(out).filter((k) => k !== 'name').length === 0) {
     throw meshError(scope, field, 'has no condition and would match every request', m, 'add a condition (uri, headers, ...) or remove the match entry');
@@ -163,17 +184,21 @@ function renderMatch(scope: IConstruct, field: string, m: HttpMatch): Record<str
 }
 
 function renderMatchMap(scope: IConstruct, field: string, map: Record<string, StringMatch>, headers: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(map)) {
+  const out: Array<[string, unknown]> = [];
+  for (const [k, v] of ownEntries(map)) {
     const f = `${field}[${JSON.stringify(k)}]`;
     if (headers) {
       checkMatchHeaderName(scope, f, k);
     } else if (k.length === 0) {
       throw meshError(scope, f, 'query parameter name must not be empty', k, 'name the parameter');
     }
-    out[k] = v._render(scope, f);
+    out.push([k, v._render(scope, f)]);
   }
-  return out;
+  if (out.length === 0) {
+    throw meshError(scope, field, 'is empty, so it adds no condition', map, `list at least one entry, or remove '${field.replace(/^.*\./, '')}'`);
+  }
+  // Keys are data (`constructor`, `__proto__` included): escaped for cdk8s, restored by the VirtualService.
+  return outputMap(out);
 }
 
 function renderRedirect(scope: IConstruct, field: string, r: HttpRedirect): Record<string, unknown> {
@@ -208,7 +233,13 @@ function renderRewrite(scope: IConstruct, field: string, r: HttpRewrite): Record
     throw meshError(scope, `${field}.uriRegex`, 'cannot be combined with uri', r.uriRegex, 'use either uri (prefix replacement) or uriRegex');
   }
   const out: Record<string, unknown> = {};
-  if (r.uri !== undefined) out.uri = r.uri;
+  if (r.uri !== undefined) {
+    if (!r.uri.startsWith('/')) {
+      throw meshError(scope, `${field}.uri`, "must start with '/' (it replaces the matched path or prefix, and a path without '/' is not a valid request path)", r.uri,
+        `use ${JSON.stringify('/' + r.uri)}`);
+    }
+    out.uri = r.uri;
+  }
   if (r.authority !== undefined) out.authority = checkAuthority(scope, `${field}.authority`, r.authority);
   if (r.uriRegex !== undefined) {
     checkRe2(scope, `${field}.uriRegex.match`, r.uriRegex.match);
@@ -247,12 +278,15 @@ function renderHeaderOps(scope: IConstruct, field: string, h: HeaderOperations):
     for (const kind of ['set', 'add'] as const) {
       const map = op[kind];
       if (!map) continue;
-      for (const k of Object.keys(map)) checkOperationHeaderName(scope, `${f}.${kind}[${JSON.stringify(k)}]`, k);
-      o[kind] = { ...map };
+      for (const [k, v] of ownEntries(map)) {
+        checkOperationHeaderName(scope, `${f}.${kind}[${JSON.stringify(k)}]`, k);
+        checkHeaderValue(scope, `${f}.${kind}[${JSON.stringify(k)}]`, v);
+      }
+      o[kind] = outputMap(map);
     }
     if (op.remove) {
       op.remove.forEach((k, i) => checkOperationHeaderName(scope, `${f}.remove[${i}]`, k));
-      const both = op.remove.find((k) => op.set?.[k] !== undefined || op.add?.[k] !== undefined);
+      const both = op.remove.find((k) => hasOwn(op.set, k) || hasOwn(op.add, k));
       if (both !== undefined) {
         throw meshError(scope, `${f}.remove`, 'removes a header that the same operation sets or adds', both, 'keep only one of the two operations');
       }
@@ -270,11 +304,14 @@ function renderCors(scope: IConstruct, field: string, c: CorsPolicy): Record<str
   }
   const out: Record<string, unknown> = { allowOrigins: c.allowOrigins.map((o, i) => o._render(scope, `${field}.allowOrigins[${i}]`)) };
   if (c.allowCredentials) {
-    const wildcard = c.allowOrigins.find((o) => o.kind === 'exact' && o.value === '*');
-    if (wildcard) {
-      throw meshError(scope, `${field}.allowCredentials`, "cannot be true with the wildcard origin '*' (browsers reject credentialed CORS for '*')", '*',
-        'list the allowed origins explicitly');
-    }
+    c.allowOrigins.forEach((o, i) => {
+      const probe = ORIGIN_PROBES.find((x) => originMatches(o, x));
+      if (probe !== undefined) {
+        throw meshError(scope, `${field}.allowOrigins[${i}]`, `admits any site (e.g. ${JSON.stringify(probe)}) while allowCredentials is true, so every web page could make `
+          + 'credentialed requests with the user\'s cookies', `${o.kind} ${JSON.stringify(o.value)}`,
+        "list the allowed origins exactly (StringMatch.exact('https://app.example.com')), or a prefix that includes the host ('https://app.example.com')");
+      }
+    });
   }
   if (c.allowMethods !== undefined) {
     c.allowMethods.forEach((m, i) => {
@@ -289,6 +326,25 @@ function renderCors(scope: IConstruct, field: string, c: CorsPolicy): Record<str
   if (c.maxAge) out.maxAge = istioDuration(scope, `${field}.maxAge`, c.maxAge);
   if (c.allowCredentials !== undefined) out.allowCredentials = c.allowCredentials;
   return out;
+}
+
+/** Origins no allow-list with credentials should admit: an arbitrary site, and the opaque origin of sandboxed documents. */
+const ORIGIN_PROBES = ['https://attacker.example', 'http://attacker.example', 'null'];
+
+function originMatches(o: StringMatch, origin: string): boolean {
+  if (o.kind === 'exact') return o.value === '*' || o.value === origin;
+  if (o.kind === 'prefix') return origin.startsWith(o.value);
+  return re2FullMatch(o.value, origin) === true;
+}
+
+/** Header values are sent as they are: CR, LF and NUL would split or truncate the header (Envoy refuses them). */
+function checkHeaderValue(scope: IConstruct, field: string, value: unknown): void {
+  if (typeof value !== 'string') throw meshError(scope, field, 'must be a string', value, `write the value as a string, e.g. ${JSON.stringify(String(value))}`);
+  const bad = /[\u0000-\u0008\u000a-\u001f\u007f]/.exec(value);
+  if (bad) {
+    throw meshError(scope, field, `contains the control character ${JSON.stringify(bad[0])}, which would split or corrupt the HTTP header`, value,
+      'remove line breaks and control characters from the value');
+  }
 }
 
 function checkPercent(scope: IConstruct, field: string, value: number): number {

@@ -1,7 +1,8 @@
 import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
 import { meshError } from '../private/errors';
+import { checkIpOrCidr, isIpAddress } from '../private/ip';
 import { namespaceOf } from '../private/names';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkUnique } from '../private/validate';
 import { renderTrafficPolicy } from './render-traffic-policy';
@@ -149,7 +150,22 @@ export interface EgressGrant {
 }
 
 const HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
-const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const DNS_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** An endpoint address: an IP address (STATIC), a DNS name (DNS resolution) or a Unix socket (`unix:///path`). */
+function checkEndpoint(scope: IConstruct, field: string, e: string): void {
+  if (typeof e === 'string' && e.startsWith('unix://')) {
+    if (!/^unix:\/\/\/[^\s]+$/.test(e)) throw meshError(scope, field, 'must be an absolute socket path', e, "use e.g. 'unix:///var/run/app.sock'");
+    return;
+  }
+  if (typeof e === 'string' && (/^[0-9.]+$/.test(e) || e.includes(':') || e.includes('/'))) {
+    checkIpOrCidr(scope, field, e, false);
+    return;
+  }
+  if (typeof e !== 'string' || !DNS_NAME.test(e) || e.length > 253) {
+    throw meshError(scope, field, 'must be an IP address, a DNS name or unix:///<path>', e, "use e.g. '203.0.113.10' or 'api.internal.example.com'");
+  }
+}
 
 /**
  * A service outside the mesh (S13): a ServiceEntry (networking.istio.io/v1) for external hosts, so that proxies
@@ -195,7 +211,9 @@ export class ServiceEntry extends Construct {
 
     const wildcard = this._hosts.some((h) => h.startsWith('*.'));
     const endpoints = props.endpoints ?? [];
-    const ipEndpoints = endpoints.length > 0 && endpoints.every((e) => IPV4.test(e) || e.includes(':'));
+    endpoints.forEach((e, i) => checkEndpoint(this, `endpoints[${i}]`, e));
+    const addresses = (props.addresses ?? []).map((a, i) => checkIpOrCidr(this, `addresses[${i}]`, a));
+    const ipEndpoints = endpoints.length > 0 && endpoints.every(isIpAddress);
     this.resolution = props.resolution ?? (wildcard || ipEndpoints ? (ipEndpoints ? ServiceEntryResolution.STATIC : ServiceEntryResolution.NONE) : ServiceEntryResolution.DNS);
     const dnsResolved = this.resolution === ServiceEntryResolution.DNS || this.resolution === ServiceEntryResolution.DNS_ROUND_ROBIN;
     if (dnsResolved && wildcard && endpoints.length === 0) {
@@ -212,7 +230,7 @@ export class ServiceEntry extends Construct {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         hosts: [...this._hosts],
-        addresses: props.addresses?.length ? [...props.addresses] : undefined,
+        addresses: addresses.length ? addresses : undefined,
         ports: this._ports.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol.value, targetPort: p.targetPort })),
         location: this.location.value as istio.ServiceEntrySpecLocation,
         resolution: this.resolution.value as istio.ServiceEntrySpecResolution,

@@ -36,7 +36,12 @@ export class StringMatch {
       throw meshError(scope, field, `${this.kind} match must not be empty`, this.value,
         this.kind === 'prefix' ? "use StringMatch.prefix('/') to match every path" : 'pass a value, or drop the condition');
     }
-    if (this.kind === 'regex') checkRe2(scope, field, this.value);
+    if (this.kind === 'regex') {
+      checkRe2(scope, field, this.value);
+    } else if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(this.value)) {
+      throw meshError(scope, field, `${this.kind} match contains a line break or control character, which no request header or path can contain, so it never matches`,
+        this.value, 'remove the control characters (use StringMatch.regex() to match varying text)');
+    }
     return { [this.kind]: this.value };
   }
 }

@@ -76,7 +76,7 @@ describe('rule sidecarless-mtls', () => {
     new MeshNamespace(chart, 'legacy', { injection: SidecarInjection.DISABLED });
     new MeshNamespace(chart, 'foo');
     const sleep = new MeshApp(chart, 'sleep', { namespace: 'legacy', versions: [{ name: 'v1', image: 'curlimages/curl:8.8.0' }] });
-    const httpbin = new MeshApp(chart, 'httpbin', { namespace: 'foo', ports: [{ name: 'http', port: 8000, targetPort: 8080 }], versions: [{ name: 'v1', image: 'kennethreitz/httpbin' }] });
+    const httpbin = new MeshApp(chart, 'httpbin', { namespace: 'foo', ports: [{ name: 'http', port: 8000, targetPort: 8080 }], versions: [{ name: 'v1', image: 'kennethreitz/httpbin:0.9.2' }] });
     sleep.connectTo(httpbin);
     new MeshWideMtls(chart, 'mesh');
     const f = findings(chart, 'sidecarless-mtls');

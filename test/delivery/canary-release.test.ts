@@ -212,7 +212,7 @@ describe('CanaryRelease', () => {
       expect(() => release({}, { routes: [{ fault: HttpFault.abort(500, 10) }] })).toThrow(/'routes\[0\]\.fault' is not supported on a canaried app/);
       expect(() => release({}, { routes: [{ redirect: { uri: '/v2' } }] })).toThrow(/'routes\[0\]\.redirect' is not supported/);
       expect(() => release({}, { routes: [{ mirror: { version: 'v1', percentage: 50 } }] })).toThrow(/'routes\[0\]\.mirror' is not supported.*blueGreenMirroring/);
-      expect(() => release({}, { routes: [{ destinations: [{ version: 'v1', weight: 100 }] }, { timeout: Duration.seconds(1) }] }))
+      expect(() => release({}, { routes: [{ match: [{ uri: StringMatch.prefix('/api') }], destinations: [{ version: 'v1', weight: 100 }] }, { timeout: Duration.seconds(1) }] }))
         .toThrow(/'routes\[1\]' cannot be moved to the Canary: Flagger renders a single route/);
       expect(() => release({}, { routes: [{ rewrite: { uriRegex: { match: '^/a', rewrite: '/' } } }] })).toThrow(/'routes\[0\]\.rewrite\.uriRegex' is not supported by Flagger/);
     });
@@ -551,5 +551,21 @@ describe('CanaryRelease', () => {
     const c = find(Testing.synth(chart), 'Canary');
     c.spec.analysis.iterations = 3;
     expect(schemaErrors(c).length).toBeGreaterThan(0);
+  });
+});
+
+describe('CanaryRelease and the PodDisruptionBudget', () => {
+  test('the PDB selects the pods that serve (Flagger\'s primary as well as the canary), by the label Flagger keeps on both', () => {
+    const chart = Testing.chart();
+    const app = new MeshApp(chart, 'podinfo', {
+      namespace: 'test', ports: [{ name: 'http', port: 9898 }], versions: [{ name: 'v1', image: 'ghcr.io/stefanprodan/podinfo:6.9.0' }],
+      autoscaling: { minReplicas: 2, maxReplicas: 4 },
+    });
+    new CanaryRelease(chart, 'release', { app, strategy: CanaryStrategy.progressive({ stepWeight: 10, maxWeight: 50 }) });
+    const out = Testing.synth(chart);
+    const pdb = out.find((o) => o.kind === 'PodDisruptionBudget')!;
+    expect(pdb.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'podinfo' });
+    // the primary pods Flagger creates carry it: the target's pod template has it, and Flagger copies the template
+    expect(out.find((o) => o.kind === 'Deployment')!.spec.template.metadata.labels['app.kubernetes.io/name']).toBe('podinfo');
   });
 });

@@ -136,7 +136,7 @@ describe('AuthorizationPolicy', () => {
     expect(() => p.addRule({ to: [{ methods: ['get'] }] })).toThrow(/'rules\[0\]\.to\[0\]\.methods' must be HTTP methods in upper case, got "get"\. Fix: use "GET"/);
     expect(() => p.addRule({ to: [{ paths: ['api'] }] })).toThrow(/'rules\[0\]\.to\[0\]\.paths' must start with "\/" or "\*", got "api"/);
     expect(() => p.addRule({ to: [{ ports: [0] }] })).toThrow(/'rules\[0\]\.to\[0\]\.ports' must be an integer from 1 to 65535, got 0/);
-    expect(() => p.addRule({ from: [{ ipBlocks: ['ten.0.0.0/8'] }] })).toThrow(/'rules\[0\]\.from\[0\]\.ipBlocks' must be IP addresses or CIDR blocks/);
+    expect(() => p.addRule({ from: [{ ipBlocks: ['ten.0.0.0/8'] }] })).toThrow(/'rules\[0\]\.from\[0\]\.ipBlocks\[0\]' is not an IP address, got "ten\.0\.0\.0\/8"/);
     expect(() => p.addRule({ from: [{ principals: [] }] })).toThrow(/'rules\[0\]\.from\[0\]\.principals' must be a non-empty list/);
   });
 

@@ -43,7 +43,7 @@ describe('RequestAuthentication', () => {
     expect(ap.spec).toEqual({
       action: 'DENY',
       selector: { matchLabels: { istio: 'ingressgateway' } },
-      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { notPaths: ['/healthz'], hosts: ['secure.example.com'] } }] }],
+      rules: [{ from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { notPaths: ['/healthz'], hosts: ['secure.example.com', 'secure.example.com:*'] } }] }],
     });
     expectValidManifests(out);
   });
@@ -79,7 +79,7 @@ describe('RequestAuthentication', () => {
     const chart = Testing.chart();
     expect(() => new RequestAuthentication(chart, 'a', { jwtRules: [] })).toThrow(/\[test\/a\] 'jwtRules' must list at least one issuer, got \[\]/);
     expect(() => new RequestAuthentication(chart, 'b', { jwtRules: [{ issuer: '' }] })).toThrow(/'jwtRules\[0\]\.issuer' must be the non-empty/);
-    expect(() => new RequestAuthentication(chart, 'c', { jwtRules: [{ issuer: ISSUER }, { issuer: ISSUER }] }))
+    expect(() => new RequestAuthentication(chart, 'c', { jwtRules: [{ issuer: ISSUER, jwksUri: JWKS_URI }, { issuer: ISSUER, jwksUri: JWKS_URI }] }))
       .toThrow(/'jwtRules\[1\]\.issuer' is already accepted by another rule/);
     expect(() => new RequestAuthentication(chart, 'd', { jwtRules: [{ issuer: ISSUER, outputPayloadToHeader: 'x jwt' }] }))
       .toThrow(/'jwtRules\[0\]\.outputPayloadToHeader' must be an HTTP header name, got "x jwt"/);

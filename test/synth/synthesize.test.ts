@@ -156,6 +156,6 @@ describe('analyze', () => {
     };
     const report = analyze(sampleApp(), { rules: [rule] });
     expect(report.errors).toEqual([]);
-    expect(report.warnings).toEqual([{ severity: FindingSeverity.WARNING, rule: 'configmap-needs-namespace', path: 'ops/cm', message: 'ops config' }]);
+    expect(report.warnings).toEqual([{ severity: FindingSeverity.WARNING, rule: 'configmap-needs-namespace', path: 'ops/cm', message: 'ops config', kind: 'ConfigMap', name: 'settings', namespace: 'ops' }]);
   });
 });

@@ -306,7 +306,7 @@ describe('MeshApp', () => {
       const tmp = kplus.Volume.fromEmptyDir(chart, 'tmp', 'tmp');
       new MeshApp(chart, 'httpbin', {
         ports: [{ name: 'http', port: 8000, targetPort: 8080 }],
-        versions: [{ name: 'v1', image: 'kennethreitz/httpbin', resources: { cpu: { request: kplus.Cpu.millis(50) } } }],
+        versions: [{ name: 'v1', image: 'kennethreitz/httpbin:0.9.2', resources: { cpu: { request: kplus.Cpu.millis(50) } } }],
         command: ['gunicorn'],
         args: ['-b', '0.0.0.0:8080', 'httpbin:app'],
         resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(200) } },
@@ -387,7 +387,7 @@ describe('MeshApp', () => {
 
     test('addRoute() after construction creates the VirtualService, later routes and versions show up', () => {
       const { chart, app: a } = app();
-      const vs = a.addRoute({ destinations: [{ version: 'v1' }] });
+      const vs = a.addRoute({ match: [{ headers: { 'end-user': StringMatch.exact('jason') } }], destinations: [{ version: 'v1' }] });
       a.addVersion({ name: 'v2', image: CUSTOMERS_V2 });
       expect(a.addRoute({ destinations: [{ version: 'v2' }] })).toBe(vs);
       const out = synth(chart);
@@ -524,7 +524,7 @@ describe('MeshApp', () => {
       expect(() => a.addVersion({ name: 'v1', image: CUSTOMERS_V2 })).toThrow(/must be unique among versions/);
     });
     test('throws for an empty image', () => {
-      expect(() => app({ versions: [{ name: 'v1', image: '' }] })).toThrow(/'versions\[0\].image' must be a container image reference/);
+      expect(() => app({ versions: [{ name: 'v1', image: '' }] })).toThrow(/'versions\[0\].image' is not a container image reference: it must not be empty/);
     });
     test('throws for a port name without an Istio protocol prefix', () => {
       expect(() => app({ ports: [{ name: 'web', port: 80 }] })).toThrow(/'ports\[0\].name' must start with an Istio protocol prefix.*got "web".*Fix: name it like "http-web"/);
@@ -648,7 +648,8 @@ describe('MeshApp', () => {
       expect(d.spec.template.metadata.labels).toEqual({
         'app': 'customers', 'version': 'v1', 'sidecar.istio.io/inject': 'true', 'team.example.com/app': 'customers',
       });
-      expect(find(out, 'PodDisruptionBudget').spec.selector).toEqual({ matchLabels: { app: 'customers' } });
+      // the PDB follows the manager's pod selector (it covers every pod the manager runs, e.g. Flagger's primary)
+      expect(find(out, 'PodDisruptionBudget').spec.selector).toEqual({ matchLabels: { 'team.example.com/app': 'customers' } });
       expect(find(out, 'AuthorizationPolicy', ApiObject.of(pa).name).spec.selector).toEqual({ matchLabels: { 'team.example.com/app': 'customers' } });
     });
 

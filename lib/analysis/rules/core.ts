@@ -1,5 +1,11 @@
-import type { AnalysisContext, IAnalysisRule } from '../context';
-import { objectId } from '../context';
+import type { AnalysisContext, IAnalysisRule, Manifest } from '../context';
+import { CLUSTER_SCOPED_KINDS, objectId } from '../context';
+
+/** The identity of an object in the cluster: a namespaced object without namespace lands in "default". */
+function clusterId(m: Manifest): string {
+  if (CLUSTER_SCOPED_KINDS.has(m.kind) || m.metadata?.namespace !== undefined) return objectId(m);
+  return objectId({ ...m, metadata: { ...m.metadata, namespace: 'default' } });
+}
 
 /** Two objects with the same identity would overwrite each other in the cluster (and fight under Flux). */
 export const DUPLICATE_OBJECT: IAnalysisRule = {
@@ -8,13 +14,14 @@ export const DUPLICATE_OBJECT: IAnalysisRule = {
   check(ctx: AnalysisContext) {
     const seen = new Map<string, string>();
     for (const o of ctx.objects) {
-      const id = objectId(o.manifest);
+      const id = clusterId(o.manifest);
       const first = seen.get(id);
       if (first === undefined) {
         seen.set(id, o.path);
       } else {
         const m = o.manifest;
-        ctx.error(o, `${m.kind} "${m.metadata.name}"${m.metadata.namespace ? ` in namespace "${m.metadata.namespace}"` : ''} is also emitted by [${first}]. `
+        const ns = m.metadata.namespace ?? (CLUSTER_SCOPED_KINDS.has(m.kind) ? undefined : 'default');
+        ctx.error(o, `${m.kind} "${m.metadata.name}"${ns ? ` in namespace "${ns}"` : ''} is also emitted by [${first}]. `
           + 'Fix: give one of them another name or namespace, or create it once and reference it.');
       }
     }

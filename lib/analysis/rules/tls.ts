@@ -1,9 +1,6 @@
-import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
-import { EXTERNAL_CREDENTIAL, GATEWAY_WORKLOAD_NAMESPACE } from '../../private/gateway-metadata';
-
-function metadataValues(o: AnalyzedObject, type: string): string[] {
-  return o.apiObject.node.metadata.filter((m) => m.type === type).map((m) => String(m.data));
-}
+import type { AnalysisContext, IAnalysisRule } from '../context';
+import { objectId } from '../context';
+import { meshModel, nsOf } from '../model';
 
 /** `<namespace>/<secretName>` of every Secret a cert-manager Certificate of the output writes → the Certificates' paths. */
 function certificateSecrets(ctx: AnalysisContext): Map<string, string[]> {
@@ -24,10 +21,20 @@ export const GATEWAY_CREDENTIAL: IAnalysisRule = {
   description: 'Every Gateway credentialName is produced by a cert-manager Certificate in the gateway workload\'s namespace.',
   check(ctx: AnalysisContext) {
     const secrets = certificateSecrets(ctx);
+    // Secrets other tools create from objects of the output: External Secrets, Sealed Secrets, a Secret declared as is.
+    for (const [kind, group] of [['ExternalSecret', 'external-secrets.io'], ['SealedSecret', 'bitnami.com'], ['Secret', '']]) {
+      for (const o of ctx.ofKind(kind, group)) {
+        const name = kind === 'ExternalSecret' ? o.manifest.spec?.target?.name ?? o.manifest.metadata.name : o.manifest.metadata.name;
+        const key = `${nsOf(o)}/${name}`;
+        if (!secrets.has(key)) secrets.set(key, []);
+      }
+    }
+    const model = meshModel(ctx);
     for (const o of ctx.ofKind('Gateway', 'networking.istio.io')) {
-      // Gateway records where its pods run; for other Gateways assume they run next to the Gateway object.
-      const workloadNs = metadataValues(o, GATEWAY_WORKLOAD_NAMESPACE)[0] ?? o.manifest.metadata.namespace ?? 'default';
-      const external = new Set(metadataValues(o, EXTERNAL_CREDENTIAL));
+      // Where the pods run: as the program declares it (the Gateway construct), else as the selector finds them (a
+      // workload or gateway HelmRelease of the output, Istio's default gateways), else next to the Gateway object.
+      const workloadNs = model.gatewayPods(o).map((p) => p.namespace).sort()[0] ?? nsOf(o);
+      const external = new Set(ctx.facts.externalCredentials?.get(objectId(o.manifest)) ?? []);
       for (const server of (o.manifest.spec?.servers ?? []) as any[]) {
         const tls = server.tls ?? {};
         const names: [string, string][] = [
@@ -37,7 +44,7 @@ export const GATEWAY_CREDENTIAL: IAnalysisRule = {
         ];
         for (const [field, name] of names) {
           if (external.has(name) || secrets.has(`${workloadNs}/${name}`)) continue;
-          const elsewhere = [...secrets.keys()].filter((k) => k.endsWith(`/${name}`)).map((k) => k.split('/')[0]);
+          const elsewhere = [...secrets.entries()].filter(([k, by]) => k.endsWith(`/${name}`) && by.length > 0).map(([k]) => k.split('/')[0]);
           ctx.error(o, `Gateway "${o.manifest.metadata.name}" server "${server.name ?? server.port?.number}" '${field}' "${name}" is not produced by any `
             + `cert-manager Certificate in namespace "${workloadNs}", where the gateway pods run and Istio looks for it`
             + (elsewhere.length ? ` (a Certificate writes it in ${elsewhere.map((n) => `"${n}"`).join(', ')}, which the gateway cannot read)` : '')
@@ -62,6 +69,7 @@ function isExternalHost(host: string): boolean {
  */
 export const DESTINATION_RULE_CA_CERTIFICATES: IAnalysisRule = {
   id: 'destination-rule-ca-certificates',
+  code: 'IST0128',
   description: 'DestinationRules originating TLS to external hosts verify the server against caCertificates (Istio IST0128).',
   check(ctx: AnalysisContext) {
     for (const o of ctx.ofKind('DestinationRule', 'networking.istio.io')) {
@@ -72,9 +80,10 @@ export const DESTINATION_RULE_CA_CERTIFICATES: IAnalysisRule = {
       const name = o.manifest.metadata.name;
       const check = (tls: any, where: string, port?: number) => {
         if (!tls || !TLS_ORIGINATING.has(tls.mode) || tls.caCertificates || tls.credentialName || tls.insecureSkipVerify) return;
+        const code = port !== undefined ? 'IST0129' : 'IST0128';
         ctx.warning(o, `DestinationRule ${name} in namespace ${ns} has TLS mode set to ${tls.mode} but no caCertificates are set to validate server identity `
-          + `for host: ${host}${port !== undefined ? ` at port ${port}` : ''}${where} (Istio ${port !== undefined ? 'IST0129' : 'IST0128'}). `
-          + 'Fix: set tls.caCertificates to the CA bundle path in the proxy (e.g. /etc/ssl/certs/ca-certificates.crt), or credentialName of a Secret with ca.crt.');
+          + `for host: ${host}${port !== undefined ? ` at port ${port}` : ''}${where} (Istio ${code}). `
+          + 'Fix: set tls.caCertificates to the CA bundle path in the proxy (e.g. /etc/ssl/certs/ca-certificates.crt), or credentialName of a Secret with ca.crt.', { code });
       };
       const visit = (policy: any, where: string) => {
         if (!policy) return;

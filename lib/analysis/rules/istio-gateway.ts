@@ -1,0 +1,97 @@
+import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
+import { FindingSeverity } from '../context';
+import { arrayOf, hostsMatch, push, selectorString, stringMap } from '../label-index';
+import { meshModel, refOf } from '../model';
+
+/*
+ * istioctl analyze messages about Gateways: IST0145 (conflicting gateways), IST0162 (gateway port not exposed by the
+ * gateway's Service).
+ */
+
+const NETWORKING = 'networking.istio.io';
+
+/** Protocols whose servers on one port are told apart by SNI (one filter chain per host): overlapping hosts clash. */
+const SNI_PROTOCOLS = new Set(['HTTPS', 'TLS']);
+/** Protocols that are merged per host on one port (HTTP virtual hosts): several Gateways may share the port. */
+const MERGED_PROTOCOLS = new Set(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
+
+function hostPart(h: string): string {
+  const slash = h.indexOf('/');
+  return slash < 0 ? h : h.slice(slash + 1);
+}
+
+/**
+ * IST0145: two Gateways with the same selector, port and overlapping hosts. Istio keeps one of the clashing servers and
+ * drops the other's (for TLS, one filter chain per SNI name; for TCP, one listener per port). Servers that Istio merges
+ * per host (HTTP and HTTP2 on one port, the common case of several Gateways sharing the ingress gateway) are not
+ * reported, unlike istioctl, because they do not clash.
+ */
+export const ISTIO_CONFLICTING_GATEWAYS: IAnalysisRule = {
+  id: 'istio-conflicting-gateways',
+  code: 'IST0145',
+  severity: FindingSeverity.ERROR,
+  description: 'No two Gateways with the same selector serve overlapping hosts on one TLS/HTTPS port, or one TCP port.',
+  check(ctx: AnalysisContext) {
+    const byKey = new Map<string, Array<{ gateway: AnalyzedObject; hosts: string[]; protocol: string }>>();
+    const gateways = ctx.ofKind('Gateway', NETWORKING);
+    for (const g of gateways) {
+      const selector = selectorString(stringMap(g.manifest.spec?.selector));
+      for (const server of arrayOf(g.manifest.spec?.servers)) {
+        const port = server?.port?.number;
+        if (port === undefined) continue;
+        push(byKey, `${selector}~${port}`, { gateway: g, hosts: arrayOf(server.hosts).filter((h): h is string => typeof h === 'string').map(hostPart), protocol: String(server.port.protocol ?? '').toUpperCase() });
+      }
+    }
+    for (const g of gateways) {
+      const selector = selectorString(stringMap(g.manifest.spec?.selector));
+      for (const server of arrayOf(g.manifest.spec?.servers)) {
+        const port = server?.port?.number;
+        const protocol = String(server?.port?.protocol ?? '').toUpperCase();
+        if (port === undefined || MERGED_PROTOCOLS.has(protocol)) continue;
+        const hosts = arrayOf(server.hosts).filter((h): h is string => typeof h === 'string').map(hostPart);
+        const clashing = (byKey.get(`${selector}~${port}`) ?? []).filter((other) => other.gateway !== g && !MERGED_PROTOCOLS.has(other.protocol)
+          && (!SNI_PROTOCOLS.has(protocol) || !SNI_PROTOCOLS.has(other.protocol) || hosts.some((h) => other.hosts.some((x) => hostsMatch(h, x)))));
+        if (clashing.length === 0) continue;
+        const names = [...new Set(clashing.map((c) => refOf(c.gateway)))].join(',');
+        ctx.error(g, `Conflict with gateways ${names} (workload selector ${selector}, port ${port}, hosts ${hosts.join(',')}) (Gateway ${refOf(g)}, ${protocol} server): `
+          + 'the gateway proxies keep only one of the clashing servers. Fix: serve these hosts from one Gateway, or give one of them another port or other hosts.');
+      }
+    }
+  },
+};
+
+/** IST0162: a Gateway port the Service in front of its pods does not expose cannot be reached from outside. */
+export const ISTIO_GATEWAY_PORT: IAnalysisRule = {
+  id: 'istio-gateway-port',
+  code: 'IST0162',
+  severity: FindingSeverity.WARNING,
+  description: 'Every Gateway server port is a port (or target port) of a Service selecting the gateway pods (the gateway HelmRelease\'s Service, Istio\'s default, or one of the output).',
+  check(ctx: AnalysisContext) {
+    const model = meshModel(ctx);
+    for (const g of ctx.ofKind('Gateway', NETWORKING)) {
+      const pods = model.gatewayPods(g).filter((p) => p.origin !== 'assumed');
+      const services = pods.flatMap((p) => model.servicesOf(p));
+      if (services.length === 0) continue; // the Service is not known: nothing to compare with
+      const ports = new Set<number>();
+      for (const s of services) {
+        for (const p of s.ports) {
+          if (p.protocol !== undefined && p.protocol !== 'TCP') continue;
+          ports.add(p.port);
+          if (typeof p.targetPort === 'number') ports.add(p.targetPort);
+        }
+      }
+      const selector = selectorString(stringMap(g.manifest.spec?.selector));
+      for (const server of arrayOf(g.manifest.spec?.servers)) {
+        const port = Number(server?.port?.number);
+        if (!Number.isFinite(port) || ports.has(port)) continue;
+        ctx.warning(g, `The gateway is listening on a target port (port ${port}) that is not defined in the Service associated with its workload instances `
+          + `(Pod selector ${selector}): Services ${services.map((s) => s.key).join(', ')} expose [${[...ports].sort((a, b) => a - b).join(' ')}] (Gateway ${refOf(g)}). `
+          + 'If you need to access the gateway port through the gateway Service, it will not be available. '
+          + 'Fix: add the port to the gateway Service (the gateway chart\'s values.service.ports), or listen on a port it exposes.');
+      }
+    }
+  },
+};
+
+/** The Gateway rules. */
+export const ISTIO_GATEWAY_RULES: readonly IAnalysisRule[] = [ISTIO_CONFLICTING_GATEWAYS, ISTIO_GATEWAY_PORT];
