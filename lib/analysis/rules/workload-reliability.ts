@@ -92,6 +92,11 @@ function scaleTargets(ctx: AnalysisContext): Map<string, AnalyzedObject> {
   return out;
 }
 
+/** A canonical key of a label set (sorted pairs). */
+function labelSetKey(pairs: readonly [string, string][]): string {
+  return [...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('\u0001');
+}
+
 export const WORKLOAD_DISRUPTION_BUDGET: IAnalysisRule = {
   id: 'workload-disruption-budget',
   code: 'MESH0114',
@@ -100,17 +105,30 @@ export const WORKLOAD_DISRUPTION_BUDGET: IAnalysisRule = {
   check(ctx) {
     const model = meshModel(ctx);
     const hpas = scaleTargets(ctx);
-    // Budgets by namespace and selector pair: a pod set's candidates come from its own label pairs.
-    const byPair = new Map<string, AnalyzedObject[]>();
+    // Budgets by namespace and exact matchLabels set: a budget selects a pod set when its matchLabels are a subset of
+    // the pod labels, so the candidates are found by looking up the subsets of the pod labels (pod label sets are
+    // small), never by scanning every budget sharing one common pair such as version=v1 (quadratic).
+    const bySet = new Map<string, AnalyzedObject[]>();
     const expressionsOnly = new Map<string, AnalyzedObject[]>(); // budgets selecting with matchExpressions alone
+    const byPair = new Map<string, AnalyzedObject[]>(); // fallback for pod sets with very many labels
     for (const b of ctx.ofKind('PodDisruptionBudget', 'policy')) {
       const pairs = Object.entries(stringMap(b.manifest.spec?.selector?.matchLabels));
       if (pairs.length === 0 && arrayOf(b.manifest.spec?.selector?.matchExpressions).length > 0) push(expressionsOnly, nsOf(b), b);
+      if (pairs.length > 0) push(bySet, `${nsOf(b)}\u0000${labelSetKey(pairs)}`, b);
       for (const [k, v] of pairs) push(byPair, `${nsOf(b)}\u0000${k}=${v}`, b);
     }
-    const covered = (ns: string, labels: Readonly<Record<string, string>>) => [
-      ...(expressionsOnly.get(ns) ?? []), ...Object.entries(labels).flatMap(([k, v]) => byPair.get(`${ns}\u0000${k}=${v}`) ?? []),
-    ].some((b) => selectorMatches(b.manifest.spec?.selector, labels));
+    const covered = (ns: string, labels: Readonly<Record<string, string>>) => {
+      const entries = Object.entries(labels);
+      const candidates: AnalyzedObject[] = [...(expressionsOnly.get(ns) ?? [])];
+      if (entries.length <= 10) {
+        for (let mask = 1; mask < 1 << entries.length; mask++) {
+          candidates.push(...(bySet.get(`${ns}\u0000${labelSetKey(entries.filter((_, i) => mask & (1 << i)))}`) ?? []));
+        }
+      } else {
+        candidates.push(...entries.flatMap(([k, v]) => byPair.get(`${ns}\u0000${k}=${v}`) ?? []));
+      }
+      return candidates.some((b) => selectorMatches(b.manifest.spec?.selector, labels));
+    };
     for (const p of model.podSets) {
       if (!SCALED.has(p.kind) || (p.origin !== 'manifest' && p.origin !== 'flagger-primary')) continue;
       const workload = p.origin === 'manifest' ? p.object! : ctx.find('apps', p.kind, p.namespace, p.name.replace(/-primary$/, ''));
