@@ -4,7 +4,7 @@
  * egress Sidecar. Every step is one pass over the objects plus index lookups: no loop over all pairs of objects.
  */
 import { AuthorizationPolicyRecord } from './authorization';
-import { LabelIndex, push } from './label-index';
+import { LabelIndex, push } from '../../private/label-index';
 import {
   compare, ExternalRecord, GatewayPods, GatewayRecord, GraphSettings, NamespaceRecord, nonEmpty, ObjectRecord, PeerAuthenticationRecord, ServiceRecord,
   SidecarRecord, stringRecord, WorkloadRecord,

@@ -1,6 +1,6 @@
 /**
  * Items with labels in a namespace, indexed by namespace and by `key=value`, so that a selector is answered from the
- * shortest candidate list instead of a scan of every item (the graph stays linear in the number of objects).
+ * shortest candidate list instead of a scan of every item: the analysis and the graph stay linear in the number of objects.
  */
 export interface Labelled {
   readonly namespace: string;
