@@ -141,26 +141,24 @@ export interface AuthorizationPolicyProps {
   readonly rules?: AuthorizationRule[];
 }
 
-/** Flat options of the `allowFrom` verbs: what the peer may do, and under which conditions. */
-export interface AllowFromOptions {
-  /** @default - any method */
-  readonly methods?: string[];
-  /** @default - no exclusion */
-  readonly notMethods?: string[];
-  /** @default - any path */
-  readonly paths?: string[];
-  /** @default - no exclusion */
-  readonly notPaths?: string[];
-  /** Container ports. @default - any port */
-  readonly ports?: number[];
-  /** @default - no exclusion */
-  readonly notPorts?: number[];
-  /** @default - any host */
-  readonly hosts?: string[];
-  /** @default - no exclusion */
-  readonly notHosts?: string[];
+/**
+ * Flat options of the `allowFrom` verbs: what the peer may do (the fields of an operation: hosts, methods, paths,
+ * ports and their `not*` forms), and under which conditions.
+ */
+export interface AllowFromOptions extends RequestOperation {
   /** @default - no condition */
   readonly when?: RequestCondition[];
+}
+
+/**
+ * The ALLOW rule of an `allowFrom` verb: the peer as source, the operation fields of the options (when any is set) and
+ * the conditions. One place for every `allowFrom` (MeshApp, Gateway, MeshNamespace, ExternalVmWorkload).
+ * @internal
+ */
+export function allowFromRule(peer: IMeshPeer, options: AllowFromOptions): AuthorizationRule {
+  const { when, ...operation } = options;
+  const hasOperation = Object.values(operation).some((v) => v !== undefined);
+  return { fromPeers: [peer], to: hasOperation ? [operation] : undefined, when };
 }
 
 const METHOD = /^[A-Z]+$/;
@@ -196,16 +194,7 @@ export class AuthorizationPolicy extends Construct {
       });
       recordRelation(policy, 'allow', peer, target);
     }
-    const hasOperation = ['methods', 'notMethods', 'paths', 'notPaths', 'ports', 'notPorts', 'hosts', 'notHosts']
-      .some((k) => (options as any)[k] !== undefined);
-    policy.addRule({
-      fromPeers: [peer],
-      to: hasOperation ? [{
-        methods: options.methods, notMethods: options.notMethods, paths: options.paths, notPaths: options.notPaths,
-        ports: options.ports, notPorts: options.notPorts, hosts: options.hosts, notHosts: options.notHosts,
-      }] : undefined,
-      when: options.when,
-    });
+    policy.addRule(allowFromRule(peer, options));
     return policy;
   }
 

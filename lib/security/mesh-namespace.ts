@@ -2,7 +2,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
-import { AllowFromOptions, AuthorizationAction, AuthorizationPolicy } from './authorization-policy';
+import { AllowFromOptions, allowFromRule, AuthorizationAction, AuthorizationPolicy } from './authorization-policy';
 import { PeerAuthentication, MtlsMode } from './peer-authentication';
 import { IMeshPeer, MESH_ROOT_NAMESPACE, MeshIdentity } from '../core/mesh-peer';
 import { egressGrantsFor, egressSequence } from './egress';
@@ -196,10 +196,7 @@ export class MeshNamespace extends Construct implements IMeshPeer {
     const id = `AllowFrom${peerKey(peer)}`;
     const policy = (this.node.tryFindChild(id) as AuthorizationPolicy | undefined)
       ?? new AuthorizationPolicy(this, id, { name: `allow-${p.name}`, namespace: this.name, action: AuthorizationAction.ALLOW });
-    const op = { methods: options.methods, notMethods: options.notMethods, paths: options.paths, notPaths: options.notPaths,
-      ports: options.ports, notPorts: options.notPorts, hosts: options.hosts, notHosts: options.notHosts };
-    const hasOperation = Object.values(op).some((v) => v !== undefined);
-    return policy.addRule({ fromPeers: [peer], to: hasOperation ? [op] : undefined, when: options.when });
+return policy.addRule(allowFromRule(peer, options));
   }
 
   /**
