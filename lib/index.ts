@@ -1,6 +1,7 @@
 // The public API of cdk8s-mesh, by concern. Everything else under lib/ is internal.
 
 // Core
+export { CLUSTER_DOMAIN_CONTEXT, clusterDomain, DEFAULT_CLUSTER_DOMAIN, serviceHost } from './core/cluster-domain';
 export { DEFAULT_TRUST_DOMAIN, type IMeshPeer, type IngressGatewayPeerOptions, MESH_ROOT_NAMESPACE, type MeshIdentity, MeshPeer, type ServiceAccountPeerOptions, TRUST_DOMAIN_CONTEXT } from './core/mesh-peer';
 
 // Workloads and traffic

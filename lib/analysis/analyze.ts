@@ -8,6 +8,7 @@ import { BUILTIN_RULES } from './rules';
 import { OutputLayout } from '../synth/output-layout';
 import { EXTERNAL_CREDENTIAL, GATEWAY_WORKLOAD_NAMESPACE } from '../private/gateway-metadata';
 import { IMeshPeer } from '../private/identity';
+import { clusterDomainOf } from '../private/names';
 import { relationsOf } from '../private/relations';
 import { collectWarnings } from '../private/warnings';
 
@@ -91,7 +92,7 @@ export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport 
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   for (const clusterObjects of byCluster.values()) {
-    const ctx = runRules(clusterObjects, options, constructFacts(clusterObjects));
+    const ctx = runRules(clusterObjects, options, constructFacts(clusterObjects), undefined, { clusterDomain: clusterDomainOf(clusterObjects[0].chart) });
     findings.push(...ctx.findings);
     suppressed.push(...ctx.suppressed);
   }
@@ -152,8 +153,9 @@ export function clusterOfFile(file: string): string | undefined {
 }
 
 /** The rules of one cluster over its objects. */
-function runRules(objects: readonly AnalyzedObject[], options: AnalyzeOptions, facts: AnalysisFacts, skipped?: Set<string>): AnalysisContext {
-  const ctx = new AnalysisContext(objects, { settings: { ...meshSettingsOf(objects), ...definedOnly(options.settings ?? {}) }, facts });
+function runRules(objects: readonly AnalyzedObject[], options: AnalyzeOptions, facts: AnalysisFacts, skipped?: Set<string>,
+  defaults: Partial<MeshSettings> = {}): AnalysisContext {
+  const ctx = new AnalysisContext(objects, { settings: { ...defaults, ...meshSettingsOf(objects), ...definedOnly(options.settings ?? {}) }, facts });
   for (const rule of [...BUILTIN_RULES, ...(options.rules ?? [])]) {
     try {
       ctx._run(rule, BUILTIN_CODES[rule.id]);

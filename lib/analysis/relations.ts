@@ -56,7 +56,7 @@ export function manifestCalls(ctx: AnalysisContext): ManifestCall[] {
     for (const container of [...arrayOf(p.spec?.containers), ...arrayOf(p.spec?.initContainers)]) {
       for (const env of arrayOf(container?.env)) {
         if (typeof env?.value !== 'string') continue;
-        const host = serviceOfUrl(env.value, p.namespace);
+        const host = serviceOfUrl(env.value, p.namespace, ctx.settings.clusterDomain);
         const svc = host ? model.services.get(`${host.namespace}/${host.name}`) : undefined;
         if (!svc) continue;
         for (const callee of model.backends(svc)) {

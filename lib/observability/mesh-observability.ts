@@ -8,6 +8,7 @@ import { ENVOY_ACCESS_LOG_PROVIDER, Telemetry } from './telemetry';
 import { MESH_ROOT_NAMESPACE } from '../core/mesh-peer';
 import { withApiFieldNames } from '../private/api-json';
 import { meshError } from '../private/errors';
+import { serviceFqdn } from '../private/names';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkRange, checkUnique } from '../private/validate';
 
 /** The Istio metrics the workload-level recording rules aggregate (IOD content/en/docs/ops/best-practices/observability). */
@@ -60,7 +61,7 @@ export interface ZipkinTracingOptions {
   readonly name?: string;
   /**
    * Fully qualified host of the Zipkin collector Service.
-   * @default 'zipkin.istio-system.svc.cluster.local' (where Istio's tracing samples install Zipkin/Jaeger; the
+   * @default 'zipkin.istio-system.svc.<cluster domain>' (where Istio's tracing samples install Zipkin/Jaeger; the
    * platform install runs no collector there)
    */
   readonly service?: string;
@@ -95,7 +96,7 @@ export interface OpenTelemetryTracingOptions {
 export class TracingProvider {
   /** Zipkin (also Jaeger's Zipkin-compatible collector). */
   public static zipkin(options: ZipkinTracingOptions = {}): TracingProvider {
-    return new TracingProvider(options.name ?? 'zipkin', 'zipkin', options.service ?? 'zipkin.istio-system.svc.cluster.local', options.port ?? 9411);
+    return new TracingProvider(options.name ?? 'zipkin', 'zipkin', options.service, options.port ?? 9411);
   }
 
   /** An OpenTelemetry collector over OTLP/gRPC. */
@@ -108,8 +109,8 @@ export class TracingProvider {
     public readonly name: string,
     /** The meshConfig provider type key ("zipkin", "opentelemetry"). */
     public readonly type: string,
-    /** The collector host. */
-    public readonly service: string,
+    /** The collector host; undefined: Zipkin's default, `zipkin.istio-system.svc.<cluster domain>` of the platform. */
+    public readonly service: string | undefined,
     /** The collector port. */
     public readonly port: number,
   ) {}
@@ -117,9 +118,9 @@ export class TracingProvider {
   /** @internal The meshConfig.extensionProviders entry (validated). */
   public _toExtensionProvider(scope: IConstruct, field: string): Record<string, unknown> {
     checkDnsSubdomain(scope, `${field}.name`, this.name);
-    checkDnsSubdomain(scope, `${field}.service`, this.service);
+    const service = checkDnsSubdomain(scope, `${field}.service`, this.service ?? serviceFqdn(scope, 'zipkin', 'istio-system'));
     checkInteger(scope, `${field}.port`, this.port, 1, 65535);
-    return { name: this.name, [this.type]: { service: this.service, port: this.port } };
+    return { name: this.name, [this.type]: { service, port: this.port } };
   }
 }
 

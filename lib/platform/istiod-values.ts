@@ -14,6 +14,8 @@ export interface IstiodIdentity {
   readonly clusterName: string;
   readonly network?: string;
   readonly cniEnabled: boolean;
+  /** Cluster DNS domain, when not `cluster.local` (`global.proxy.clusterDomain`: istiod's and the proxies' `--domain`). */
+  readonly clusterDomain?: string;
 }
 
 /** What the tenant CAs set in istiod, over every CA (see TenantCas.settings()). */
@@ -32,6 +34,7 @@ export function identityValues(id: IstiodIdentity): Record<string, unknown> {
       meshID: id.meshId,
       multiCluster: { clusterName: id.clusterName },
       network: id.network,
+      proxy: { clusterDomain: id.clusterDomain },
     },
     meshConfig: { trustDomain: id.trustDomain },
     pilot: { cni: { enabled: id.cniEnabled } },
@@ -86,6 +89,7 @@ export function proxyConfigHash(id: IstiodIdentity, ca: CaSettings): string {
     clusterName: id.clusterName,
     network: id.network ?? '',
     cni: id.cniEnabled,
+    clusterDomain: id.clusterDomain,
     certSigners: ca.certSigners,
     caEnv: ca.env,
     proxyMetadata: ca.proxyMetadata,

@@ -17,6 +17,7 @@ import { HelmRepository } from '../gitops/helm-repository';
 import { IstioPrometheusEndpoint, MeshObservability } from '../observability/mesh-observability';
 import { clusterScoped } from '../private/cluster-scoped';
 import { meshError, show } from '../private/errors';
+import { CLUSTER_DOMAIN, clusterDomainOf } from '../private/names';
 import { trustDomainOf } from '../private/peers';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../private/validate';
 import { addWarning } from '../private/warnings';
@@ -447,7 +448,7 @@ export class MeshPlatform extends Construct {
   private _identity(): IstiodIdentity {
     return {
       revision: this.revision, trustDomain: this.trustDomain, meshId: this.meshId, clusterName: this.clusterName, network: this.network,
-      cniEnabled: this.cniEnabled,
+      cniEnabled: this.cniEnabled, clusterDomain: clusterDomainOf(this) === CLUSTER_DOMAIN ? undefined : clusterDomainOf(this),
     };
   }
 

@@ -5,6 +5,7 @@ import { AuthorizationAction, AuthorizationPolicy } from './authorization-policy
 import { IMeshPeer } from '../core/mesh-peer';
 import { meshError } from '../private/errors';
 import { istioDuration } from '../private/istio-duration';
+import { clusterDomainOf } from '../private/names';
 import { policyTarget } from '../private/peers';
 import { checkDnsSubdomain } from '../private/validate';
 import { withApiFieldNames } from '../private/api-json';
@@ -199,7 +200,7 @@ export class RequestAuthentication extends Construct {
    */
   private checkPlainHttpJwks(field: string, uri: string): void {
     const host = /^http:\/\/([^/:?#]+)/i.exec(uri)?.[1]?.toLowerCase() ?? '';
-    if (/\.svc(\.cluster\.local)?$/.test(host) || host === 'localhost') {
+    if (host.endsWith('.svc') || host.endsWith(`.svc.${clusterDomainOf(this)}`) || host === 'localhost') {
       addWarning(this, 'request-authentication:jwks-plain-http', `'${field}' fetches the token signing keys over plain http (${uri}); anyone on the pod network `
         + 'could serve other keys. Prefer an https:// URL.');
       return;

@@ -245,7 +245,7 @@ export class ExternalVmWorkload extends Construct implements IMeshPeer, IExterna
       throw meshError(this, 'ports', 'must list at least one port for a standalone workload (its Service needs them)', props.ports ?? [],
         "pass ports: [{ name: 'http', port: 9080 }], or serve the VMs as a version of an app with 'versionOf'");
     }
-    this.host = host ? host.host : serviceFqdn(this.app, this.namespace);
+    this.host = host ? host.host : serviceFqdn(this, this.app, this.namespace);
 
     if (!this.sidecar) {
       for (const k of ['serviceAccountName', 'createServiceAccount', 'probe'] as const) {

@@ -3,7 +3,7 @@ import * as istio from '../../imports/networking.istio.io';
 import { MESH_ROOT_NAMESPACE } from '../core/mesh-peer';
 import { withApiFieldNames } from '../private/api-json';
 import { meshError } from '../private/errors';
-import { CLUSTER_DOMAIN } from '../private/names';
+import { clusterDomainOf } from '../private/names';
 import { checkDnsLabel } from '../private/validate';
 import { meshScopeOf } from '../private/mesh-scope';
 
@@ -94,7 +94,7 @@ export class IstiodExposure extends Construct {
     EXPOSED.set(root, [...exposed, key]);
 
     const istiod = revision ? `istiod-${revision}` : 'istiod';
-    this.istiodHost = `${istiod}.${istiodNamespace}.svc.${CLUSTER_DOMAIN}`;
+    this.istiodHost = `${istiod}.${istiodNamespace}.svc.${clusterDomainOf(this)}`;
     // Upstream matches any SNI for the default revision and the revision's own names for a revisioned istiod.
     const sniHosts = revision ? [`${istiod}.${istiodNamespace}.svc`, this.istiodHost] : ['*'];
     const server = (name: string, number: number) => ({ port: { name, number, protocol: 'tls' }, tls: { mode: 'PASSTHROUGH' }, hosts: ['*'] });

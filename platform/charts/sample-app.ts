@@ -1,7 +1,7 @@
 import { Chart, ChartProps, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Gateway, HttpFault, IMeshPeer, LoadBalancer, LocalityLoadBalancing, MeshApp, RetryOn, StringMatch } from '../../lib';
+import { Gateway, HttpFault, IMeshPeer, LoadBalancer, LocalityLoadBalancing, MeshApp, RetryOn, serviceHost, StringMatch } from '../../lib';
 import { CUSTOMERS_V1_IMAGE, CUSTOMERS_V2_IMAGE, HTTPBIN_IMAGE, sampleWorkload, WEB_FRONTEND_IMAGE } from '../shared/sample-workload';
 
 /** Props of `SampleAppChart`. */
@@ -54,7 +54,7 @@ export class SampleAppChart extends Chart {
     const namespace = props.namespace ?? 'default';
     super(scope, id, { ...props, namespace });
     const replicas = props.replicas ?? 2;
-    const customersHost = `customers.${namespace}.svc.cluster.local`;
+    const customersHost = serviceHost(this, 'customers', namespace);
 
     // S1: Gateway `gateway`, selector istio=ingressgateway, port 80 HTTP, hosts '*'.
     this.gateway = new Gateway(this, 'gateway', { hosts: props.gatewayHosts ?? ['*'], workload: props.ingressGateway });

@@ -58,9 +58,9 @@ export const GATEWAY_CREDENTIAL: IAnalysisRule = {
 
 const TLS_ORIGINATING = new Set(['SIMPLE', 'MUTUAL']);
 
-/** In-cluster names (`x.ns.svc.cluster.local`, `*.local`, short names) are not external hosts. */
-function isExternalHost(host: string): boolean {
-  return host.includes('.') && !host.endsWith('.local') && !host.endsWith('.local.');
+/** In-cluster names (`x.ns.svc.<cluster domain>`, `*.local`, short names) are not external hosts. */
+function isExternalHost(host: string, clusterDomain: string): boolean {
+  return host.includes('.') && !host.endsWith('.local') && !host.endsWith('.local.') && !host.endsWith(`.svc.${clusterDomain}`);
 }
 
 /**
@@ -75,7 +75,7 @@ export const DESTINATION_RULE_CA_CERTIFICATES: IAnalysisRule = {
     for (const o of ctx.ofKind('DestinationRule', 'networking.istio.io')) {
       const spec = o.manifest.spec ?? {};
       const host: string = spec.host ?? '';
-      if (!isExternalHost(host)) continue;
+      if (!isExternalHost(host, ctx.settings.clusterDomain)) continue;
       const ns = o.manifest.metadata.namespace ?? 'default';
       const name = o.manifest.metadata.name;
       const check = (tls: any, where: string, port?: number) => {
