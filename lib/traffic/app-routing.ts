@@ -104,7 +104,7 @@ export function validateBinding(binding: GatewayBinding, namespace: string): str
 }
 
 /** Whether a gateway server host (`*`, `*.example.com`, `shop.example.com`) accepts a VirtualService host. */
-function hostCovers(gatewayHost: string, host: string): boolean {
+export function hostCovers(gatewayHost: string, host: string): boolean {
   if (gatewayHost === '*' || gatewayHost === host) return true;
   if (gatewayHost.startsWith('*.')) {
     const suffix = gatewayHost.slice(1); // '.example.com'

@@ -3,10 +3,12 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { MeshAppAutoscaling, MeshAppProps, MeshAppVersion, MeshPort } from './mesh-app-props';
 import { meshError } from '../private/errors';
+import { meshScopeOf } from '../private/mesh-scope';
 import { parseImage, unpinnedImageProblem } from '../private/image';
+import { checkLabelValue } from '../private/labels';
 import { ownEntries } from '../private/plain-keys';
 import { addWarning } from '../private/warnings';
-import { checkDnsLabel, checkInteger, checkUnique } from '../private/validate';
+import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkUnique } from '../private/validate';
 
 /*
  * Workload rendering of a MeshApp: port, scaling and container checks, and the Deployment, Service, autoscaler and
@@ -103,14 +105,74 @@ export function createService(scope: Construct, name: string, namespace: string,
   return service;
 }
 
+/** Deployment names taken per mesh (cluster): `<namespace>/<name>` -> the app version that has it. */
+const DEPLOYMENT_NAMES = new WeakMap<IConstruct, Map<string, string>>();
+
+/**
+ * Checks a version's Deployment name and reserves it in its namespace of the mesh: throws when another version (of this
+ * or another app) has it, since both would write the same Deployment.
+ */
+export function reserveDeploymentName(scope: IConstruct, field: string, namespace: string, name: string, owner: string): string {
+  checkDnsSubdomain(scope, field, name);
+  const root = meshScopeOf(scope);
+  const taken = DEPLOYMENT_NAMES.get(root) ?? new Map<string, string>();
+  DEPLOYMENT_NAMES.set(root, taken);
+  const other = taken.get(`${namespace}/${name}`);
+  if (other !== undefined) {
+    throw meshError(scope, field, `is already the Deployment name of ${other} in namespace "${namespace}"`, name,
+      'give each version its own deploymentName (the default, <app>-<version>, is unique)');
+  }
+  taken.set(`${namespace}/${name}`, owner);
+  return name;
+}
+
+/**
+ * Validates a version being added to an app that has `versions` and external versions `externalVersionNames`: its
+ * name, `version` label, existing ServiceAccount, image, replicas and env.
+ */
+export function validateVersion(scope: IConstruct, field: string, version: MeshAppVersion, props: MeshAppProps,
+  versions: readonly MeshAppVersion[], externalVersionNames: readonly string[]): void {
+  checkDnsLabel(scope, `${field}.name`, version.name);
+  if (versions.some((v) => v.name === version.name)) {
+    throw meshError(scope, `${field}.name`, 'must be unique among versions', version.name, 'give each version its own name (v1, v2, ...)');
+  }
+  const label = checkLabelValue(scope, `${field}.versionLabel`, version.versionLabel ?? version.name);
+  const sameLabel = versions.find((v) => (v.versionLabel ?? v.name) === label);
+  if (sameLabel || externalVersionNames.includes(label)) {
+    throw meshError(scope, `${field}.versionLabel`, `is the \`version\` label of version "${sameLabel?.name ?? label}" too, so their subsets would select the same pods`,
+      label, 'give each version its own versionLabel');
+  }
+  if (version.existingServiceAccount !== undefined) checkExistingServiceAccount(scope, `${field}.existingServiceAccount`, version.existingServiceAccount);
+  validateImage(scope, `${field}.image`, version.image, props.allowUnpinnedImages ?? false);
+  if (version.replicas !== undefined) {
+    if (props.autoscaling) {
+      throw meshError(scope, `${field}.replicas`, 'cannot be set when the app has autoscaling',
+        version.replicas, "remove 'replicas' or remove 'autoscaling'");
+    }
+    checkInteger(scope, `${field}.replicas`, version.replicas, 0);
+  }
+  validateEnv(scope, `${field}.env`, version.env);
+}
+
+/** Checks the name of an existing ServiceAccount a version runs as; warns about the namespace's `default` one. */
+export function checkExistingServiceAccount(scope: IConstruct, field: string, name: string): void {
+  checkDnsSubdomain(scope, field, name);
+  if (name === 'default') {
+    addWarning(scope, 'mesh-app:default-service-account', `'${field}' runs the pods as the namespace's "default" ServiceAccount, which every pod `
+      + 'without its own shares: a policy allowing this app allows them all. Give the app its own ServiceAccount');
+  }
+}
+
 /** Options of `createDeployment()`. */
 export interface CreateDeploymentOptions {
+  /** Name of the Deployment. */
+  readonly name: string;
   readonly appName: string;
   readonly namespace: string;
   readonly props: MeshAppProps;
   readonly version: MeshAppVersion;
   readonly ports: readonly PortSpec[];
-  readonly serviceAccount: kplus.ServiceAccount;
+  readonly serviceAccount: kplus.IServiceAccount;
   /** Selector at creation (cdk8s-plus APIs read it); the rendered one comes from `render`. */
   readonly selector: Readonly<Record<string, string>>;
   readonly podLabels: Readonly<Record<string, string>>;
@@ -118,7 +180,7 @@ export interface CreateDeploymentOptions {
   readonly render: (spec: kplus.k8s.DeploymentSpec) => kplus.k8s.DeploymentSpec;
 }
 
-/** The Deployment `<app>-<version>` (id `Deployment-<version>`), with the secure container defaults. */
+/** The Deployment `name` (id `Deployment-<version>`), with the secure container defaults. */
 export function createDeployment(scope: Construct, o: CreateDeploymentOptions): kplus.Deployment {
   const p = o.props;
   const version = o.version;
@@ -131,7 +193,7 @@ export function createDeployment(scope: Construct, o: CreateDeploymentOptions): 
     containerPorts.push({ number: port.targetPort, name: IANA_SVC_NAME.test(port.name) ? port.name : undefined });
   }
   const deployment = new VersionDeployment(scope, `Deployment-${version.name}`, {
-    metadata: { name: `${o.appName}-${version.name}`, namespace: o.namespace },
+    metadata: { name: o.name, namespace: o.namespace },
     select: false,
     replicas: p.autoscaling ? undefined : minReplicas(p, version),
     serviceAccount: o.serviceAccount,
@@ -171,7 +233,7 @@ export function createDeployment(scope: Construct, o: CreateDeploymentOptions): 
   return deployment;
 }
 
-/** The autoscaling/v2 HorizontalPodAutoscaler `<app>-<version>` (id `Autoscaler-<version>`) of a version. */
+/** The autoscaling/v2 HorizontalPodAutoscaler named like the version's Deployment (id `Autoscaler-<version>`) of a version. */
 export function createAutoscaler(scope: Construct, version: string, name: string, namespace: string, target: kplus.Deployment,
   min: number, scaling: MeshAppAutoscaling): kplus.HorizontalPodAutoscaler {
   return new kplus.HorizontalPodAutoscaler(scope, `Autoscaler-${version}`, {
@@ -183,7 +245,7 @@ export function createAutoscaler(scope: Construct, version: string, name: string
   });
 }
 
-/** The PodDisruptionBudget `<app>-<version>` (id `DisruptionBudget-<version>`): maxUnavailable 1, selector rendered late. */
+/** The PodDisruptionBudget named like the version's Deployment (id `DisruptionBudget-<version>`): maxUnavailable 1, selector rendered late. */
 export function createDisruptionBudget(scope: Construct, version: string, name: string, namespace: string,
   selector: () => Readonly<Record<string, string>>): kplus.k8s.KubePodDisruptionBudget {
   return new kplus.k8s.KubePodDisruptionBudget(scope, `DisruptionBudget-${version}`, {

@@ -25,8 +25,31 @@ export interface MeshPort {
  * One version of the app: its own Deployment `<name>-<version>`, pod label `version`, DestinationRule subset.
  */
 export interface MeshAppVersion {
-  /** Version name, e.g. `v1`: pod label `version` and subset name. A DNS-1123 label. */
+  /**
+   * Version name, e.g. `v1` or `stable`: the DestinationRule subset name, the name routes and splits use, and (unless
+   * `versionLabel` is given) the pod label `version`. A DNS-1123 label.
+   */
   readonly name: string;
+  /**
+   * Value of the pod label `version` of this version (what the subset selects, and what Istio's telemetry reports as
+   * `destination_version`), when it differs from the subset name: e.g. subset `stable` running `version: 1.4.2`.
+   * Unique among the app's versions (two subsets selecting the same pods cannot be told apart).
+   * @default - the version name
+   */
+  readonly versionLabel?: string;
+  /**
+   * Name of the version's Deployment (and of its HorizontalPodAutoscaler and PodDisruptionBudget). E.g. the app name
+   * for the one version of a canaried app, so Flagger's objects are `<app>-primary` as in its docs. Unique among the
+   * Deployments of the namespace.
+   * @default - `<app name>-<version name>`
+   */
+  readonly deploymentName?: string;
+  /**
+   * Run this version's pods as a ServiceAccount that already exists in the namespace (created by another tool or
+   * team): it is not emitted, and principals, authorization policies and the analysis use its name.
+   * @default - the ServiceAccount the app's `identity` gives the version
+   */
+  readonly existingServiceAccount?: string;
   /** Container image of this version, e.g. `gcr.io/tetratelabs/customers:2.0.0`. */
   readonly image: string;
   /**
@@ -52,14 +75,28 @@ export interface MeshAppVersion {
 }
 
 /**
- * Which workload identities (ServiceAccounts) a MeshApp gets. Enum-like class.
+ * Which workload identities (ServiceAccounts) a MeshApp runs as. Enum-like class.
  */
 export class WorkloadIdentity {
   /** One ServiceAccount `<name>` shared by every version. */
   public static readonly PER_APP = new WorkloadIdentity('per-app');
   /** One ServiceAccount `<name>-<version>` per version (S2's `customers-v1`), so policies can tell versions apart. */
   public static readonly PER_VERSION = new WorkloadIdentity('per-version');
-  private constructor(public readonly mode: string) {}
+
+  /**
+   * Every version runs as the ServiceAccount `serviceAccountName`, which already exists in the app's namespace
+   * (created by another tool or team, e.g. bound to a cloud IAM role): the app does not emit it, and principals,
+   * authorization policies and the analysis use its name. A version's `existingServiceAccount` overrides it.
+   */
+  public static existing(serviceAccountName: string): WorkloadIdentity {
+    return new WorkloadIdentity('existing', serviceAccountName);
+  }
+
+  /**
+   * @param mode 'per-app', 'per-version' or 'existing'
+   * @param serviceAccountName the existing ServiceAccount (mode 'existing')
+   */
+  private constructor(public readonly mode: string, public readonly serviceAccountName?: string) {}
 }
 
 /** HorizontalPodAutoscaler (autoscaling/v2) settings, applied to each version's Deployment. */
@@ -122,7 +159,7 @@ export interface MeshAppProps {
    */
   readonly sidecar?: boolean;
   /**
-   * One ServiceAccount for the app, or one per version.
+   * One ServiceAccount for the app, one per version, or one that already exists (`WorkloadIdentity.existing(name)`).
    * @default WorkloadIdentity.PER_APP
    */
   readonly identity?: WorkloadIdentity;
@@ -223,3 +260,4 @@ export interface ExposeViaOptions {
    */
   readonly virtualServiceName?: string;
 }
+

@@ -6,10 +6,11 @@ import {
   bindingHosts, checkBindingHosts, GatewayBinding, renderBindingRoutes, routeTarget, validateBinding,
 } from './app-routing';
 import {
-  createAutoscaler, createDeployment, createDisruptionBudget, createService, minReplicas, PortSpec, renderDeploymentSpec,
-  SIDECAR_INJECT_LABEL, validateContainer, validateEnv, validateImage, validatePorts, validateScaling,
+  checkExistingServiceAccount, createAutoscaler, createDeployment, createDisruptionBudget, createService, minReplicas, PortSpec,
+  renderDeploymentSpec, reserveDeploymentName, SIDECAR_INJECT_LABEL, validateContainer, validatePorts, validateScaling, validateVersion,
 } from './app-workload';
 import type { IGateway } from './gateway';
+import { validateMeshGateway } from './mesh-gateway-binding';
 import type { HttpRouteOptions } from './http-route';
 import { ExposeViaOptions, MeshAppProps, MeshAppVersion, WorkloadIdentity } from './mesh-app-props';
 import { checkRoutesReachable, renderHttpRoute, RouteTarget } from './render-http-route';
@@ -27,7 +28,7 @@ import { meshError } from '../private/errors';
 import { namespaceOf, serviceFqdn } from '../private/names';
 import { trustDomainOf } from '../private/peers';
 import { recordRelation } from '../private/relations';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../private/validate';
+import { checkDnsLabel, checkDnsSubdomain } from '../private/validate';
 
 /**
  * One service on the mesh: a Deployment per version, a Service, ServiceAccount(s), a DestinationRule with a
@@ -52,7 +53,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   public readonly name: string;
   /** Namespace of every object of the app. */
   public readonly namespace: string;
-  /** Fully-qualified host of the Service: `<name>.<namespace>.svc.cluster.local`. */
+  /** Fully-qualified host of the Service: `<name>.<namespace>.svc.<cluster domain>` (context `cdk8s-mesh:clusterDomain`). */
   public readonly host: string;
   /** Whether the pods get the Istio sidecar. */
   public readonly sidecarInjected: boolean;
@@ -65,9 +66,12 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   private readonly _deployments = new Map<string, kplus.Deployment>();
   private readonly _autoscalers = new Map<string, kplus.HorizontalPodAutoscaler>();
   private readonly _budgets = new Map<string, kplus.k8s.KubePodDisruptionBudget>();
-  private readonly _serviceAccounts = new Map<string, kplus.ServiceAccount>();
+  /** ServiceAccounts by name: the ones the app emits (kplus.ServiceAccount) and existing ones it runs as. */
+  private readonly _serviceAccounts = new Map<string, kplus.IServiceAccount>();
   private readonly _routes: HttpRouteOptions[] = [];
   private readonly _bindings = new Map<string, GatewayBinding>();
+  /** Gateways the mesh VirtualService is also bound to (`alsoServeVia`), by construct address. */
+  private readonly _meshGateways = new Map<string, IGateway>();
   private _service?: kplus.Service;
   private _destinationRule?: istio.DestinationRule;
   private _virtualService?: istio.VirtualService;
@@ -85,9 +89,10 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     }
     this.namespace = namespaceOf(this, props.namespace);
     checkDnsLabel(this, 'namespace', this.namespace);
-    this.host = serviceFqdn(this.name, this.namespace);
+    this.host = serviceFqdn(this, this.name, this.namespace);
     this.sidecarInjected = props.sidecar ?? true;
     this.identity = props.identity ?? WorkloadIdentity.PER_APP;
+    if (this.identity.mode === 'existing') checkExistingServiceAccount(this, 'identity', this.identity.serviceAccountName!);
     this._ports = validatePorts(this, props.ports ?? [{ name: 'http', port: 80, targetPort: 8080 }]);
     validateScaling(this, props);
     validateContainer(this, props);
@@ -96,7 +101,10 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
       throw meshError(this, 'versions', 'must list at least one version', props.versions ?? [], "pass versions: [{ name: 'v1', image: '<image>' }]");
     }
 
-    if (this.identity === WorkloadIdentity.PER_APP) this._addServiceAccount(this.name, 'ServiceAccount');
+    // The app's ServiceAccount, unless every version runs as an existing one (a version added later then creates it).
+    if (this.identity === WorkloadIdentity.PER_APP && props.versions.some((v) => v.existingServiceAccount === undefined)) {
+      this._addServiceAccount(this.name, 'ServiceAccount');
+    }
     this._service = createService(this, this.name, this.namespace, this._ports);
     this._destinationRule = withApiFieldNames(new istio.DestinationRule(this, 'DestinationRule', {
       metadata: { name: this.name, namespace: this.namespace },
@@ -166,7 +174,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
       throw meshError(this, field, `cannot be called once the app is ${this._management.description}`, version.versionName,
         'add external versions before the traffic manager takes the app over');
     }
-    if ([...this.versionNames, ...this.externalVersionNames].includes(version.versionName)) {
+    if ([...this.versionNames, ...this.externalVersionNames, ...this._versions.map((v) => v.versionLabel ?? v.name)].includes(version.versionName)) {
       throw meshError(this, field, 'must be a version name the app does not have yet', version.versionName,
         `give the external workload another version (the app has ${JSON.stringify([...this.versionNames, ...this.externalVersionNames])})`);
     }
@@ -190,12 +198,12 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     return Object.fromEntries(this._budgets);
   }
 
-  /** Every ServiceAccount of the app (one, or one per version). */
+  /** The ServiceAccounts the app emits (one, or one per version; none for existing ones it runs as). */
   public get serviceAccounts(): kplus.ServiceAccount[] {
-    return [...this._serviceAccounts.values()];
+    return [...this._serviceAccounts.values()].filter((sa): sa is kplus.ServiceAccount => sa instanceof kplus.ServiceAccount);
   }
 
-  /** Names of every ServiceAccount of the app: the identities authorization policies refer to. */
+  /** Names of every ServiceAccount the app runs as, emitted or existing: the identities authorization policies refer to. */
   public get serviceAccountNames(): string[] {
     return [...this._serviceAccounts.keys()];
   }
@@ -234,27 +242,32 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     return [...this._routes];
   }
 
-  /** Pod labels of one version: `app`, `version` and the sidecar injection label. */
+  /** Pod labels of one version: `app`, `version` (its `versionLabel`) and the sidecar injection label. */
   public podLabels(version: string): Record<string, string> {
-    this._requireVersion('version', version);
-    return { app: this.name, version, [SIDECAR_INJECT_LABEL]: String(this.sidecarInjected) };
+    return { app: this.name, version: this._versionLabel(version), [SIDECAR_INJECT_LABEL]: String(this.sidecarInjected) };
+  }
+
+  /** Name of the Deployment of a version (its `deploymentName`, else `<name>-<version>`). */
+  public deploymentName(version: string): string {
+    const v = this._version('version', version);
+    return v.deploymentName ?? `${this.name}-${v.name}`;
   }
 
   /** The Deployment of a version. */
   public deploymentFor(version: string): kplus.Deployment {
-    this._requireVersion('version', version);
+    this._version('version', version);
     return this._deployments.get(version)!;
   }
 
-  /** The ServiceAccount pods of a version run as. */
-  public serviceAccountFor(version: string): kplus.ServiceAccount {
-    this._requireVersion('version', version);
+  /** The ServiceAccount pods of a version run as (a reference, not emitted, for an existing one). */
+  public serviceAccountFor(version: string): kplus.IServiceAccount {
+    this._version('version', version);
     return this._serviceAccounts.get(this._serviceAccountName(version))!;
   }
 
   /** The ServiceAccount name pods of a version run as. */
   public serviceAccountName(version: string): string {
-    this._requireVersion('version', version);
+    this._version('version', version);
     return this._serviceAccountName(version);
   }
 
@@ -270,26 +283,19 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
       throw meshError(this, `${field}.name`, `cannot be added: the app is ${m.description} (${m.manager.node.path}), which manages its versions`,
         version.name, `change the image of the existing version to roll it out (${m.manager.node.path} runs the old and the new side by side)`);
     }
-    checkDnsLabel(this, `${field}.name`, version.name);
-    if (this._versions.some((v) => v.name === version.name)) {
-      throw meshError(this, `${field}.name`, 'must be unique among versions', version.name, 'give each version its own name (v1, v2, ...)');
-    }
-    validateImage(this, `${field}.image`, version.image, this._props.allowUnpinnedImages ?? false);
-    if (version.replicas !== undefined) {
-      if (this._props.autoscaling) {
-        throw meshError(this, `${field}.replicas`, 'cannot be set when the app has autoscaling',
-          version.replicas, "remove 'replicas' or remove 'autoscaling'");
-      }
-      checkInteger(this, `${field}.replicas`, version.replicas, 0);
-    }
-    validateEnv(this, `${field}.env`, version.env);
+    validateVersion(this, field, version, this._props, this._versions, this.externalVersionNames);
     if (version.trafficPolicy) this._checkTrafficPolicy(`${field}.trafficPolicy`, version.trafficPolicy, this._props.trafficPolicy);
+    const name = reserveDeploymentName(this, `${field}.deploymentName`, this.namespace, version.deploymentName ?? `${this.name}-${version.name}`,
+      `${this.node.path} (version ${version.name})`);
     this._versions.push(version);
 
-    const name = `${this.name}-${version.name}`;
     const saName = this._serviceAccountName(version.name);
-    const serviceAccount = this._serviceAccounts.get(saName) ?? this._addServiceAccount(saName, `ServiceAccount-${version.name}`);
+    const existing = version.existingServiceAccount !== undefined || this.identity.mode === 'existing';
+    const serviceAccount = this._serviceAccounts.get(saName) ?? (existing
+      ? this._addExistingServiceAccount(saName)
+      : this._addServiceAccount(saName, `ServiceAccount-${version.name}`));
     const deployment = createDeployment(this, {
+      name,
       appName: this.name,
       namespace: this.namespace,
       props: this._props,
@@ -332,6 +338,36 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     renderHttpRoute(this, `routes[${this._routes.length}]`, route, this._routeTarget()); // throw early
     checkRoutesReachable(this, [...this._routes, route].map((r, i) => ({ field: `routes[${i}]`, route: r })));
     this._routes.push(route);
+    return this._meshVirtualService();
+  }
+
+  /**
+   * Binds the mesh VirtualService `<name>` (host: the Service FQDN) to an ingress gateway as well: one VirtualService with
+   * `gateways: [mesh, <gateway>]`, so the gateway routes requests for the FQDN like the sidecars do (S1's customers,
+   * "later also bound to the gateway"). Creates the VirtualService (one route to the whole Service) when the app has no
+   * route yet. The gateway must serve the FQDN (a server host `*`, `*.<domain>` or the FQDN itself) to this namespace;
+   * for other hosts and routes of its own use `exposeVia()`, not both for one gateway. Idempotent per gateway; returns
+   * the VirtualService. Refused once another construct manages the app's traffic.
+   */
+  public alsoServeVia(gateway: IGateway): istio.VirtualService {
+    const field = `alsoServeVia(${gateway.ref})`;
+    const m = this._management;
+    if (m) {
+      throw meshError(this, field, `cannot be called once the app is ${m.description} (${m.manager.node.path})`, gateway.ref,
+        `call alsoServeVia() before ${m.manager.node.path} is created, or give the gateways to it`);
+    }
+    const vs = this._meshVirtualService();
+    const key = gateway.node.addr;
+    if (this._meshGateways.has(key)) return vs;
+    this._meshGateways.set(key, gateway);
+    recordRelation(this, 'call', gateway, this, 'alsoServeVia'); // the gateway's Envoy calls the app
+    // The gateway can gain servers, and exposeVia() can be called, after this call: check once the tree is complete.
+    vs.node.addValidation({ validate: () => validateMeshGateway(this, gateway, this._bindings.has(key)) });
+    return vs;
+  }
+
+  /** The mesh VirtualService `<name>`, created on first use. */
+  private _meshVirtualService(): istio.VirtualService {
     if (!this._virtualService) {
       this._virtualService = withApiFieldNames(new istio.VirtualService(this, 'VirtualService', {
         metadata: { name: this.name, namespace: this.namespace },
@@ -448,8 +484,8 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
       host: this.host,
       versions: this._versions.map((v) => ({
         name: v.name,
-        deploymentName: `${this.name}-${v.name}`,
-        autoscalerName: this._autoscalers.has(v.name) ? `${this.name}-${v.name}` : undefined,
+        deploymentName: this.deploymentName(v.name),
+        autoscalerName: this._autoscalers.has(v.name) ? this.deploymentName(v.name) : undefined,
         replicas: v.replicas ?? this._props.replicas,
         podLabels: { ...this.podLabels(v.name), ...management.podLabels },
         hasTrafficPolicy: v.trafficPolicy !== undefined,
@@ -461,7 +497,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
         ref: b.gateway.ref,
         hosts: bindingHosts(b, this.namespace),
         routesField: b.routes ? `exposeVia(${b.gateway.ref}).routes` : undefined,
-      })),
+      })).concat([...this._meshGateways.values()].map((g) => ({ ref: g.ref, hosts: [this.host], routesField: undefined }))),
       trafficPolicy: () => (policy ? { field: 'trafficPolicy', rendered: renderTrafficPolicy(this, 'trafficPolicy', policy) } : undefined),
     };
   }
@@ -470,11 +506,19 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
 
   /** Deployment selector of a version: stable explicit labels, unique per version so controllers never fight. */
   private _selectorLabels(version: string): Record<string, string> {
-    return this._management ? { ...this._management.deploymentSelector } : { app: this.name, version };
+    return this._management ? { ...this._management.deploymentSelector } : { app: this.name, version: this._versionLabel(version) };
   }
 
+  /** A version's existing ServiceAccount, else the app's existing one, else `<name>-<version>` (PER_VERSION) or `<name>`. */
   private _serviceAccountName(version: string): string {
-    return this.identity === WorkloadIdentity.PER_VERSION ? `${this.name}-${version}` : this.name;
+    const existing = this._versions.find((v) => v.name === version)?.existingServiceAccount ?? this.identity.serviceAccountName;
+    return existing ?? (this.identity === WorkloadIdentity.PER_VERSION ? `${this.name}-${version}` : this.name);
+  }
+
+  /** The `version` pod label of a version (what its subset selects). */
+  private _versionLabel(version: string): string {
+    const v = this._version('version', version);
+    return v.versionLabel ?? v.name;
   }
 
   private _routeTarget(): RouteTarget {
@@ -489,7 +533,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
       trafficPolicy: this._props.trafficPolicy ? renderTrafficPolicy(this, 'trafficPolicy', this._props.trafficPolicy) : undefined,
       subsets: this._versions.map((v, i): Record<string, unknown> => ({
         name: v.name,
-        labels: { version: v.name },
+        labels: { version: v.versionLabel ?? v.name },
         trafficPolicy: v.trafficPolicy
           ? renderTrafficPolicy(this, `versions[${i}].trafficPolicy`, v.trafficPolicy, { inherited: this._props.trafficPolicy })
           : undefined,
@@ -499,9 +543,14 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
 
   private _renderMeshVirtualServiceSpec(): Record<string, unknown> {
     const target = this._routeTarget();
+    const gateways = [...this._meshGateways.values()].map((g) => g.ref);
     return {
       hosts: [this.host],
-      http: this._routes.map((r, i) => renderHttpRoute(this, `routes[${i}]`, r, target)),
+      // Listing gateways replaces the implicit `mesh`: keep the sidecars' routing by naming it.
+      gateways: gateways.length > 0 ? ['mesh', ...gateways] : undefined,
+      http: this._routes.length > 0
+        ? this._routes.map((r, i) => renderHttpRoute(this, `routes[${i}]`, r, target))
+        : [renderHttpRoute(this, 'alsoServeVia', {}, target)], // bound to a gateway before any route: the whole Service
     };
   }
 
@@ -513,11 +562,19 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     return sa;
   }
 
-  private _requireVersion(field: string, version: string): void {
-    if (!this._versions.some((v) => v.name === version)) {
-      throw meshError(this, field, 'is not a version of this app', version, `use one of ${JSON.stringify(this.versionNames)}`);
-    }
+  /** A reference to a ServiceAccount that exists in the namespace (not emitted). */
+  private _addExistingServiceAccount(name: string): kplus.IServiceAccount {
+    const sa = kplus.ServiceAccount.fromServiceAccountName(this, `ExistingServiceAccount-${name}`, name);
+    this._serviceAccounts.set(name, sa);
+    return sa;
   }
+
+  private _version(field: string, version: string): MeshAppVersion {
+    const v = this._versions.find((x) => x.name === version);
+    if (!v) throw meshError(this, field, 'is not a version of this app', version, `use one of ${JSON.stringify(this.versionNames)}`);
+    return v;
+  }
+
 
   /** Validates a policy now (throw early) and checks its per-port settings name ports of the Service. */
   private _checkTrafficPolicy(field: string, policy: TrafficPolicy, inherited?: TrafficPolicy): void {
