@@ -13,6 +13,13 @@ export interface BookinfoChartProps extends ChartProps {
    */
   readonly hosts?: string[];
   /**
+   * S14 "then shift by weights": how reviews traffic other than jason's is split across the versions. S14 starts
+   * with `TrafficSplit.allTo('v1')`; the default is the shifted state of Istio's traffic-shifting task (and S6's static
+   * 50/50 split between two subsets).
+   * @default TrafficSplit.weighted({ v1: 50, v3: 50 })
+   */
+  readonly reviewsSplit?: TrafficSplit;
+  /**
    * Replicas of every version of every Bookinfo service.
    * @default 2
    */
@@ -27,8 +34,9 @@ export interface BookinfoChartProps extends ChartProps {
 
 /**
  * dist/bookinfo: S14 in namespace `bookinfo` (the chart's namespace). productpage, details, reviews v1/v2/v3 and
- * ratings, one ServiceAccount each; all reviews traffic goes to v1 except user jason (header `end-user: jason`),
- * who gets v2. productpage is exposed on the S1 ingress gateway.
+ * ratings, one ServiceAccount each; user jason (header `end-user: jason`) gets reviews v2, every other request is
+ * split 50/50 between v1 and v3 (S14's shift by weights, S6's static 50/50 split; `reviewsSplit`). productpage is
+ * exposed on the S1 ingress gateway.
  */
 export class BookinfoChart extends Chart {
   public readonly productpage: MeshApp;
@@ -61,11 +69,10 @@ export class BookinfoChart extends Chart {
       replicas,
       versions: ['v1', 'v2', 'v3'].map((v) => ({ name: v, image: bookinfoImage('reviews', v) })),
       ...sampleWorkload(this, 'reviews'),
-      routes: [
-        { name: 'jason', match: [{ headers: { 'end-user': StringMatch.exact('jason') } }], destinations: [{ version: 'v2' }] },
-        { name: 'default', destinations: [{ version: 'v1' }] },
-      ],
+      routes: [{ name: 'jason', match: [{ headers: { 'end-user': StringMatch.exact('jason') } }], destinations: [{ version: 'v2' }] }],
     });
+    // S14/S6: everyone else, by weight over the subsets.
+    this.reviews.splitTraffic(props.reviewsSplit ?? TrafficSplit.weighted({ v1: 50, v3: 50 }));
 
     if (props.ratingsVm) {
       // S9: WorkloadGroup ratings (app=ratings, ServiceAccount bookinfo-ratings) so the VM auto-registers; the ratings

@@ -18,11 +18,6 @@ export interface SampleAppChartProps extends ChartProps {
    */
   readonly gatewayHosts?: string[];
   /**
-   * Hosts under which customers is bound to the gateway.
-   * @default ['*']
-   */
-  readonly customersHosts?: string[];
-  /**
    * The one origin web-frontend's CORS policy allows.
    * @default 'https://shop.example.com'
    */
@@ -38,7 +33,8 @@ export interface SampleAppChartProps extends ChartProps {
  * dist/sample-app: S1, S4 and S5 in namespace `default` (the chart's namespace).
  *
  * - S1: the ingress Gateway `gateway` (selector istio=ingressgateway, port 80 HTTP), web-frontend outside the mesh
- *   (no sidecar) calling customers v1/v2, which run with one. The mTLS half of S1 is in MeshSecurityChart.
+ *   (no sidecar) calling customers v1/v2, which run with one; the customers VirtualService bound to the mesh and the
+ *   gateway. The mTLS half of S1 is in MeshSecurityChart.
  * - S4: customers routing: Firefox header match with mirroring to v2, rewrite, redirect, 70/30 split; CORS and
  *   response headers on web-frontend.
  * - S5: httpbin's circuit breaker, timeouts, bounded retries and fault injection; customers' locality failover.
@@ -110,11 +106,10 @@ export class SampleAppChart extends Chart {
         { name: 'split', destinations: [{ version: 'v1', weight: 70 }, { version: 'v2', weight: 30 }] },
       ],
     });
-    // S1: customers is later also bound to the gateway.
-    this.customers.exposeVia(this.gateway, {
-      hosts: props.customersHosts ?? ['*'],
-      routes: [{ name: 'customers-api', match: [{ uri: StringMatch.prefix('/api/customers') }] }],
-    });
+    // S1: the customers VirtualService (host customers.default.svc.cluster.local) is later also bound to the gateway:
+    // one VirtualService with gateways [mesh, default/gateway], so requests for that host at the gateway are routed
+    // like the sidecars route them.
+    this.customers.alsoServeVia(this.gateway);
 
     this.httpbin = new MeshApp(this, 'httpbin', {
       ports: [{ name: 'http', port: 8000, targetPort: 8080 }],

@@ -1,4 +1,5 @@
-import { FindingSeverity } from '../../lib';
+import { Chart, Testing } from 'cdk8s';
+import { FindingSeverity, Gateway, TrafficSplit } from '../../lib';
 import { BookinfoChart } from '../../platform/charts/bookinfo';
 import { expectValidManifests } from '../util/schema';
 import { find } from '../util/synth';
@@ -15,12 +16,24 @@ describe('reference platform: bookinfo chart (S14)', () => {
     expectValidManifests(out);
   });
 
-  test('S14: reviews go to v1 except for jason, who gets v2; one ServiceAccount per Bookinfo service', () => {
+  test('S14/S6: jason gets reviews v2; every other request is split 50/50 between the v1 and v3 subsets; one ServiceAccount per Bookinfo service', () => {
+    const host = 'reviews.bookinfo.svc.cluster.local';
     const http = find(out, 'VirtualService', 'reviews', 'bookinfo').spec.http;
-    expect(http[0]).toMatchObject({ match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v2' } }] });
-    expect(http[1].route).toEqual([{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v1' } }]);
+    expect(http).toHaveLength(2);
+    expect(http[0]).toMatchObject({ match: [{ headers: { 'end-user': { exact: 'jason' } } }], route: [{ destination: { host, subset: 'v2' } }] });
+    expect(http[1].match).toBeUndefined();
+    expect(http[1].route).toEqual([{ destination: { host, subset: 'v1' }, weight: 50 }, { destination: { host, subset: 'v3' }, weight: 50 }]);
+    expect(find(out, 'DestinationRule', 'reviews', 'bookinfo').spec.subsets.map((s: any) => [s.name, s.labels.version])).toEqual([['v1', 'v1'], ['v2', 'v2'], ['v3', 'v3']]);
     const accounts = out.filter((m) => m.kind === 'ServiceAccount' && m.metadata.namespace === 'bookinfo').map((m) => m.metadata.name);
     expect(accounts.sort()).toEqual(['bookinfo-ratings', 'details', 'productpage', 'ratings', 'reviews']); // bookinfo-ratings: the S9 VM
+  });
+
+  test('S14 starts with every request but jason\'s on v1 (reviewsSplit)', () => {
+    const app = Testing.app();
+    const gateway = new Gateway(new Chart(app, 'gateway'), 'gateway');
+    const bookinfo = new BookinfoChart(app, 'bookinfo', { gateway, reviewsSplit: TrafficSplit.allTo('v1') });
+    const http = find(Testing.synth(bookinfo), 'VirtualService', 'reviews').spec.http;
+    expect(http[1].route).toEqual([{ destination: { host: 'reviews.bookinfo.svc.cluster.local', subset: 'v1' } }]);
   });
 
   test('S14: productpage is exposed on the sample app\'s gateway', () => {

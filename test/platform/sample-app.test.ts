@@ -30,6 +30,13 @@ describe('reference platform: sample-app chart (S1, S4, S5)', () => {
     expect(s1.some((w) => /calls "default\/customers-v1" .* will fail with ECONNRESET under STRICT/.test(w.message))).toBe(true);
   });
 
+  test('S1: the customers VirtualService is bound to the mesh and, later, also to the gateway: one VirtualService', () => {
+    const vs = find(out, 'VirtualService', 'customers', 'default').spec;
+    expect(vs.hosts).toEqual(['customers.default.svc.cluster.local']);
+    expect(vs.gateways).toEqual(['mesh', 'default/gateway']);
+    expect(out.filter((o) => o.kind === 'VirtualService').map((o) => o.metadata.name).sort()).toEqual(['customers', 'httpbin', 'web-frontend-gateway']);
+  });
+
   test('S4: customers routes Firefox to v1 with a mirror to v2, rewrites, redirects and splits 70/30 on fully-qualified hosts', () => {
     const http = find(out, 'VirtualService', 'customers', 'default').spec.http;
     const host = 'customers.default.svc.cluster.local';
