@@ -9,6 +9,7 @@ import { meshError } from '../private/errors';
 import { checkDnsLabel } from '../private/validate';
 import { OutputLayout } from '../synth/output-layout';
 import { markMeshBoundary } from '../private/mesh-scope';
+import { checkClusterDomain, CLUSTER_DOMAIN_CONTEXT } from '../private/names';
 
 /** Props of `GitOpsCluster`. */
 export interface GitOpsClusterProps {
@@ -44,6 +45,12 @@ export interface GitOpsClusterProps {
    * @default - none: CRDs come from the HelmReleases of the controllers layer (or Kubernetes and Flux themselves)
    */
   readonly preinstalledApiGroups?: string[];
+  /**
+   * The cluster's DNS domain (kubelet `--cluster-domain`): every Service FQDN of the cluster's constructs is rendered in
+   * it, and its MeshPlatform passes it to istiod. Sets the context `cdk8s-mesh:clusterDomain` for the cluster only.
+   * @default - the context value `cdk8s-mesh:clusterDomain` of the scope, else 'cluster.local'
+   */
+  readonly clusterDomain?: string;
 }
 
 /** API groups whose CRDs the platform's Helm charts install, by chart name. */
@@ -88,6 +95,7 @@ export class GitOpsCluster extends Construct {
   constructor(scope: Construct, id: string, props: GitOpsClusterProps = {}) {
     super(scope, id);
     markMeshBoundary(this);
+    if (props.clusterDomain !== undefined) this.node.setContext(CLUSTER_DOMAIN_CONTEXT, checkClusterDomain(this, 'clusterDomain', props.clusterDomain));
     this.name = checkDnsLabel(this, 'name', props.name ?? id);
     const repositoryPath = props.repositoryPath ?? './dist';
     if (!/^\.\/[A-Za-z0-9._/-]*$/.test(repositoryPath) || repositoryPath.split('/').some((s) => s === '..') || repositoryPath.endsWith('/')) {

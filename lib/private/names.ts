@@ -17,9 +17,13 @@ const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*
 /** The cluster DNS domain of `scope`: the context value `cdk8s-mesh:clusterDomain`, else `cluster.local`. */
 export function clusterDomainOf(scope: IConstruct): string {
   const value: unknown = scope.node.tryGetContext(CLUSTER_DOMAIN_CONTEXT);
-  if (value === undefined) return CLUSTER_DOMAIN;
+  return value === undefined ? CLUSTER_DOMAIN : checkClusterDomain(scope, `context ${CLUSTER_DOMAIN_CONTEXT}`, value);
+}
+
+/** Throws unless `value` is a cluster DNS domain (a DNS name, without the `svc.` part). */
+export function checkClusterDomain(scope: IConstruct, field: string, value: unknown): string {
   if (typeof value !== 'string' || !DOMAIN.test(value) || value.length > 253 || value.startsWith('svc.')) {
-    throw meshError(scope, `context ${CLUSTER_DOMAIN_CONTEXT}`, "must be a DNS domain without the 'svc.' part (lower case letters, digits, '-' and '.')",
+    throw meshError(scope, field, "must be a DNS domain without the 'svc.' part (lower case letters, digits, '-' and '.')",
       value, "pass the kubelet's --cluster-domain, e.g. 'cluster.local' or 'k8s.example.com'");
   }
   return value;

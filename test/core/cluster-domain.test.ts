@@ -1,6 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  analyze, CLUSTER_DOMAIN_CONTEXT, clusterDomain, DEFAULT_CLUSTER_DOMAIN, MeshApp, MeshTesting, serviceHost, TRUST_DOMAIN_CONTEXT,
+  analyze, CLUSTER_DOMAIN_CONTEXT, clusterDomain, DEFAULT_CLUSTER_DOMAIN, GitOpsCluster, MeshApp, MeshTesting, serviceHost, TRUST_DOMAIN_CONTEXT,
 } from '../../lib';
 import { buildReferencePlatform } from '../../platform';
 import { expectValidManifests } from '../util/schema';
@@ -69,6 +69,19 @@ describe('cluster domain (context cdk8s-mesh:clusterDomain)', () => {
     for (const bad of ['svc.cluster.local', 'Cluster.Local', 'cluster.local.', '']) {
       expect(() => customers(chartIn(bad))).toThrow(/\[test\/customers\] 'context cdk8s-mesh:clusterDomain' must be a DNS domain .*got .*Fix: pass the kubelet's --cluster-domain/);
     }
+  });
+
+  test('GitOpsCluster clusterDomain: each cluster of one App renders and is analysed in its own domain', () => {
+    const app = Testing.app();
+    const staging = new GitOpsCluster(app, 'staging', { clusterDomain: 'staging.internal', preinstalledApiGroups: ['networking.istio.io'] });
+    const production = new GitOpsCluster(app, 'production', { preinstalledApiGroups: ['networking.istio.io'] });
+    const inStaging = customers(new Chart(staging.apps, 'shop'));
+    const inProduction = customers(new Chart(production.apps, 'shop'));
+    expect(inStaging.host).toBe('customers.default.svc.staging.internal');
+    expect(inProduction.host).toBe('customers.default.svc.cluster.local');
+    expect(analyze(app).errors).toEqual([]);
+    expect(() => new GitOpsCluster(Testing.app(), 'c', { clusterDomain: 'svc.cluster.local' }))
+      .toThrow(/\[c\] 'clusterDomain' must be a DNS domain without the 'svc\.' part .*got "svc\.cluster\.local"\. Fix: pass the kubelet's --cluster-domain/);
   });
 
   describe('the reference platform built in another cluster domain', () => {
