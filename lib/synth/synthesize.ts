@@ -10,6 +10,7 @@ import { checkOutputDirectory, writeOutputDirectory } from './write';
 import { toYaml } from './yaml';
 import { AnalyzedObject, CLUSTER_SCOPED_KINDS, Finding, IAnalysisRule } from '../analysis/context';
 import { buildMeshGraph } from '../graph/build-mesh-graph';
+import { clusterDomainOf } from '../private/names';
 import { renderMermaid } from '../graph/render-mermaid';
 
 /** Options for `synthesize()`. */
@@ -94,10 +95,10 @@ export function renderFiles(report: AnalysisReport, app?: App, committed?: (rel:
     }
   }
   // Per cluster, a picture of its mesh next to the Flux entry point (clusters/<name>/MESH-GRAPH.md).
-  for (const [name, { folder, objects }] of clusterGraphs(report)) {
+  for (const [name, { folder, objects, clusterDomain }] of clusterGraphs(report)) {
     const rel = `${folder}/MESH-GRAPH.md`;
     if (out.has(rel)) throw new Error(`the mesh graph ${rel} would overwrite a file of the output. Fix: rename the object written there.`);
-    out.set(rel, renderMermaid(buildMeshGraph(objects), { title: `Mesh graph: ${name}` }));
+    out.set(rel, renderMermaid(buildMeshGraph(objects, { clusterDomain }), { title: `Mesh graph: ${name}` }));
   }
   // A layer folder (e.g. apps/staging) lists its chart folders, so that one Flux Kustomization applies them all;
   // an empty layer still gets one, so that the Flux Kustomization pointing at it builds.
@@ -139,18 +140,20 @@ function renderObject(o: AnalyzedObject, committedFile?: () => string | undefine
 }
 
 /** The objects of each cluster, and the folder of its Flux entry point (the flat chart of the cluster). */
-function clusterGraphs(report: AnalysisReport): Map<string, { folder: string; objects: any[] }> {
-  const clusters = new Map<string, { folder?: string; objects: any[] }>();
+function clusterGraphs(report: AnalysisReport): Map<string, { folder: string; objects: any[]; clusterDomain: string }> {
+  const clusters = new Map<string, { folder?: string; objects: any[]; clusterDomain: string }>();
   for (const o of report.objects) {
     const output = OutputLayout.of(o.chart);
     if (output.cluster === undefined) continue;
-    const entry = clusters.get(output.cluster) ?? { objects: [] };
+    const entry = clusters.get(output.cluster) ?? { objects: [], clusterDomain: clusterDomainOf(o.chart) };
     clusters.set(output.cluster, entry);
     entry.objects.push(o.manifest);
     if (output.flat) entry.folder = output.folder;
   }
-  const out = new Map<string, { folder: string; objects: any[] }>();
-  for (const [name, c] of [...clusters.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) if (c.folder) out.set(name, { folder: c.folder, objects: c.objects });
+  const out = new Map<string, { folder: string; objects: any[]; clusterDomain: string }>();
+  for (const [name, c] of [...clusters.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (c.folder) out.set(name, { folder: c.folder, objects: c.objects, clusterDomain: c.clusterDomain });
+  }
   return out;
 }
 

@@ -1,12 +1,15 @@
 import { App, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import {
   analyze, CLUSTER_DOMAIN_CONTEXT, clusterDomain, DEFAULT_CLUSTER_DOMAIN, GitOpsCluster, MeshApp, MeshTesting, serviceHost, TRUST_DOMAIN_CONTEXT,
 } from '../../lib';
+import { renderFiles } from '../../lib/synth/synthesize';
 import { buildReferencePlatform } from '../../platform';
 import { expectValidManifests } from '../util/schema';
 import { find } from '../util/synth';
 
 const DOMAIN = 'k8s.example.com';
+const ISTIO_GROUPS = ['networking.istio.io', 'security.istio.io'];
 const V1 = 'gcr.io/tetratelabs/customers:1.0.0';
 const V2 = 'gcr.io/tetratelabs/customers:2.0.0';
 
@@ -73,13 +76,22 @@ describe('cluster domain (context cdk8s-mesh:clusterDomain)', () => {
 
   test('GitOpsCluster clusterDomain: each cluster of one App renders and is analysed in its own domain', () => {
     const app = Testing.app();
-    const staging = new GitOpsCluster(app, 'staging', { clusterDomain: 'staging.internal', preinstalledApiGroups: ['networking.istio.io'] });
-    const production = new GitOpsCluster(app, 'production', { preinstalledApiGroups: ['networking.istio.io'] });
+    const staging = new GitOpsCluster(app, 'staging', { clusterDomain: 'staging.internal', preinstalledApiGroups: ISTIO_GROUPS });
+    const production = new GitOpsCluster(app, 'production', { preinstalledApiGroups: ISTIO_GROUPS });
     const inStaging = customers(new Chart(staging.apps, 'shop'));
     const inProduction = customers(new Chart(production.apps, 'shop'));
     expect(inStaging.host).toBe('customers.default.svc.staging.internal');
     expect(inProduction.host).toBe('customers.default.svc.cluster.local');
-    expect(analyze(app).errors).toEqual([]);
+    const web = new MeshApp(inStaging.node.scope as Chart, 'web', {
+      versions: [{ name: 'v1', image: 'gcr.io/tetratelabs/web-frontend:1.0.0' }],
+      env: { CUSTOMERS_URL: kplus.EnvValue.fromValue(`http://${inStaging.host}`) },
+    });
+    expect(web.host).toBe('web.default.svc.staging.internal');
+    const report = analyze(app);
+    expect(report.errors).toEqual([]);
+    // The cluster's mesh graph resolves the env URL in the cluster's domain: web calls customers.
+    const graph = renderFiles(report, app).get('clusters/staging/MESH-GRAPH.md')!;
+    expect(graph).toContain('svc_default_web --> svc_default_customers');
     expect(() => new GitOpsCluster(Testing.app(), 'c', { clusterDomain: 'svc.cluster.local' }))
       .toThrow(/\[c\] 'clusterDomain' must be a DNS domain without the 'svc\.' part .*got "svc\.cluster\.local"\. Fix: pass the kubelet's --cluster-domain/);
   });
