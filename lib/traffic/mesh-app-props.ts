@@ -22,7 +22,7 @@ export interface MeshPort {
 }
 
 /**
- * One version of the app: its own Deployment `<name>-<version>`, pod label `version`, DestinationRule subset.
+ * One version of the app: its own Deployment (`<name>-<version>` by default), pod label `version`, DestinationRule subset.
  */
 export interface MeshAppVersion {
   /**
@@ -141,12 +141,12 @@ export interface MeshAppProps {
    */
   readonly replicas?: number;
   /**
-   * Scale each version with an autoscaling/v2 HorizontalPodAutoscaler `<name>-<version>` instead of fixed replicas.
+   * Scale each version with an autoscaling/v2 HorizontalPodAutoscaler named like its Deployment instead of fixed replicas.
    * @default - fixed `replicas`, no autoscaler
    */
   readonly autoscaling?: MeshAppAutoscaling;
   /**
-   * Emit a PodDisruptionBudget `<name>-<version>` (policy/v1, maxUnavailable 1) for each version that runs more
+   * Emit a PodDisruptionBudget named like the version's Deployment (policy/v1, maxUnavailable 1) for each version that runs more
    * than one replica (replicas > 1 or autoscaling minReplicas > 1). A single replica gets none, since a budget
    * would block node drains.
    * @default true

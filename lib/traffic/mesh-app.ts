@@ -183,7 +183,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     return version;
   }
 
-  /** Deployments by version name (`<name>-<version>`). A copy. */
+  /** Deployments by version name (named `<name>-<version>` or the version's `deploymentName`). A copy. */
   public get deployments(): Record<string, kplus.Deployment> {
     return Object.fromEntries(this._deployments);
   }
@@ -272,7 +272,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   }
 
   /**
-   * Adds a version: its Deployment `<name>-<version>` (and ServiceAccount, autoscaler, disruption budget), and a
+   * Adds a version: its Deployment `<name>-<version>` or `deploymentName` (and ServiceAccount, autoscaler, disruption budget), and a
    * DestinationRule subset. Returns the Deployment. Refused once another construct manages the app's traffic.
    */
   public addVersion(version: MeshAppVersion): kplus.Deployment {
