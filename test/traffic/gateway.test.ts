@@ -139,7 +139,7 @@ describe('Gateway', () => {
     });
 
     test('fails for two protocols on one port', () => {
-      const gw = new Gateway(Testing.chart(), 'gateway');
+      const gw = new Gateway(Testing.chart(), 'gateway', { defaultHttpServer: true });
       expect(() => gw._addServer({ name: 'tcp', port: 80, protocol: ServerProtocol.TCP, hosts: ['*'] }))
         .toThrow(/'servers\[1\].port' is already used by server 'http-80' with protocol HTTP .* got 80/);
     });
