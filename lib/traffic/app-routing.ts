@@ -1,15 +1,19 @@
-import { IConstruct } from 'constructs';
-import type * as istio from '../../imports/networking.istio.io';
+import { Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as istio from '../../imports/networking.istio.io';
 import type { PortSpec } from './app-workload';
 import type { IGateway } from './gateway';
 import { GatewayServer, serverRouteKind, ServerRouteKind } from './gateway-server';
 import type { HttpRouteOptions } from './http-route';
-import { renderHttpRoute, RouteTarget } from './render-http-route';
+import type { ExposeViaOptions } from './mesh-app-props';
+import { checkRoutesReachable, renderHttpRoute, RouteTarget } from './render-http-route';
 import { hostCovers, renderTcpRoute, renderTlsRoute } from './render-l4-route';
 import type { TcpRouteOptions } from './tcp-route';
 import type { TlsRouteOptions } from './tls-route';
+import { withApiFieldNames } from '../private/api-json';
 import { meshError } from '../private/errors';
-import { checkUnique } from '../private/validate';
+import { checkDnsSubdomain, checkInteger, checkUnique } from '../private/validate';
+import { addWarning } from '../private/warnings';
 
 /*
  * Routing of a MeshApp: its route targets by route kind (http, tcp, tls), its gateway bindings (`exposeVia`), which
@@ -32,8 +36,8 @@ const KIND_PORTS: Record<ServerRouteKind, string> = {
 
 /** What a binding needs of its app, read at synth time. */
 export interface BindingApp {
-  /** The app construct (errors and conflict messages name it). */
-  readonly scope: IConstruct;
+  /** The app construct (errors and conflict messages name it; the gateway VirtualService is its child). */
+  readonly scope: Construct;
   readonly name: string;
   readonly namespace: string;
   readonly host: string;
@@ -61,11 +65,33 @@ export interface GatewayBinding {
 /** Every binding of every app, per gateway, in `exposeVia()` order: Istio merges them per host and port. */
 const BINDINGS = new WeakMap<IGateway, GatewayBinding[]>();
 
-/** Records a binding on its gateway (for the conflict check between apps). */
-export function registerBinding(binding: GatewayBinding): void {
-  const list = BINDINGS.get(binding.gateway) ?? [];
-  list.push(binding);
-  BINDINGS.set(binding.gateway, list);
+/**
+ * One `exposeVia()`: validates the options (throw early), creates the VirtualService `id` under the app, rendered and
+ * checked at synth time (the gateway can gain servers later, other apps can bind it), and records the binding on the
+ * gateway.
+ */
+export function bindGateway(app: BindingApp, gateway: IGateway, options: ExposeViaOptions, id: string): GatewayBinding {
+  const field = `exposeVia(${gateway.ref})`;
+  const scope = app.scope;
+  if (options.hosts) checkBindingHosts(scope, field, options.hosts);
+  if (options.port !== undefined) checkInteger(scope, `${field}.port`, options.port, 1, 65535);
+  const name = options.virtualServiceName ?? `${app.name}-${gateway.name}`;
+  checkDnsSubdomain(scope, `${field} VirtualService name`, name);
+  const copy = <T>(a?: T[]) => (a ? [...a] : undefined);
+  const binding: GatewayBinding = {
+    gateway, app, hosts: copy(options.hosts), port: options.port,
+    routes: copy(options.routes), tcpRoutes: copy(options.tcpRoutes), tlsRoutes: copy(options.tlsRoutes),
+  };
+  checkBindingRoutes(binding);
+  checkRoutesReachable(scope, (options.routes ?? []).map((r, i) => ({ field: `${field}.routes[${i}]`, route: r })));
+  checkRoutesReachable(scope, (options.tcpRoutes ?? []).map((r, i) => ({ field: `${field}.tcpRoutes[${i}]`, route: r })));
+  binding.virtualService = withApiFieldNames(new istio.VirtualService(scope, id, {
+    metadata: { name, namespace: app.namespace },
+    spec: Lazy.any({ produce: () => renderBindingSpec(binding) }) as unknown as istio.VirtualServiceSpec,
+  }));
+  binding.virtualService.node.addValidation({ validate: () => validateBinding(binding) });
+  BINDINGS.set(gateway, [...(BINDINGS.get(gateway) ?? []), binding]);
+  return binding;
 }
 
 /** Route kinds Istio applies to a Service port of this protocol: tls ports take tls routes, then tcp routes. */
@@ -289,11 +315,15 @@ function conflicts(binding: GatewayBinding): string[] {
     const otherKinds = bindingKinds(other);
     if (kinds.has('http') && otherKinds.has('http')) {
       const shared = bindingHosts(binding).filter((h) => bindingHosts(other).includes(h));
-      const catchAll = [other, binding].find((b) => effectiveHttpRoutes(b).some((r) => r.match === undefined));
-      if (shared.length > 0 && catchAll) {
-        out.push(`'${field}' shares host(s) ${JSON.stringify(shared)} on gateway ${binding.gateway.ref} with ${who}, got a catch-all route in app "${catchAll.app.name}". `
-          + 'Istio merges both VirtualServices into one virtual host in creation order, so a route without match takes every request of the host and the '
-          + 'other app is unreachable. Fix: give each app its own host (hosts option), or give every route of both apps a match (e.g. a uri prefix) that does not overlap');
+      const catchAll = [other, binding].filter((b) => effectiveHttpRoutes(b).some((r) => r.match === undefined));
+      const merged = `Istio merges both VirtualServices into one virtual host in creation order, so a route without match takes every request of the host`;
+      if (shared.length > 0 && catchAll.length === 2) {
+        out.push(`'${field}' shares host(s) ${JSON.stringify(shared)} on gateway ${binding.gateway.ref} with ${who}, got a catch-all route in both apps. ${merged} and the `
+          + 'app created later is unreachable. Fix: give each app its own host (hosts option), or give the routes of one app matches (e.g. a uri prefix)');
+      } else if (shared.length > 0 && catchAll.length === 1) {
+        addWarning(binding.virtualService ?? binding.app.scope, 'expose-via:catch-all-order', `'${field}' shares host(s) ${JSON.stringify(shared)} on gateway `
+          + `${binding.gateway.ref} with ${who}, and app "${catchAll[0].app.name}" has a catch-all route: ${merged}; the other app's routes are reached only `
+          + 'while its VirtualService is older. Fix: give each app its own host, or give the catch-all app matches that do not overlap the other\'s');
       }
     }
     const tcp = l4Keys(binding, 'tcp').filter((k) => l4Keys(other, 'tcp').includes(k));

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
 import {
-  BindingApp, bindingHosts, checkBindingHosts, checkBindingRoutes, checkRouteKind, GatewayBinding, registerBinding, renderBindingSpec, routeTarget, validateBinding,
+  BindingApp, bindGateway, bindingHosts, checkRouteKind, GatewayBinding, routeTarget,
 } from './app-routing';
 import {
   createAutoscaler, createDeployment, createDisruptionBudget, createService, minReplicas, PortSpec, renderDeploymentSpec,
@@ -31,7 +31,7 @@ import { meshError } from '../private/errors';
 import { namespaceOf, serviceFqdn } from '../private/names';
 import { trustDomainOf } from '../private/peers';
 import { recordRelation } from '../private/relations';
-import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../private/validate';
+import { checkDnsLabel, checkInteger } from '../private/validate';
 
 /**
  * One service on the mesh: a Deployment per version, a Service, ServiceAccount(s), a DestinationRule with a
@@ -411,35 +411,10 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
       }
       return existing.virtualService!;
     }
-    const field = `exposeVia(${gateway.ref})`;
     recordRelation(this, 'call', gateway, this, 'exposeVia'); // the gateway's Envoy calls the app: seen by the synth-time mTLS checks
-    if (options.hosts) checkBindingHosts(this, field, options.hosts);
-    if (options.port !== undefined) checkInteger(this, `${field}.port`, options.port, 1, 65535);
-    const name = options.virtualServiceName ?? `${this.name}-${gateway.name}`;
-    checkDnsSubdomain(this, `${field} VirtualService name`, name);
-    const copy = <T>(a?: T[]) => (a ? [...a] : undefined);
-    const binding: GatewayBinding = {
-      gateway,
-      app: this._bindingApp(),
-      hosts: copy(options.hosts),
-      port: options.port,
-      routes: copy(options.routes),
-      tcpRoutes: copy(options.tcpRoutes),
-      tlsRoutes: copy(options.tlsRoutes),
-    };
-    checkBindingRoutes(binding); // throw early
-    checkRoutesReachable(this, (options.routes ?? []).map((r, i) => ({ field: `${field}.routes[${i}]`, route: r })));
-    checkRoutesReachable(this, (options.tcpRoutes ?? []).map((r, i) => ({ field: `${field}.tcpRoutes[${i}]`, route: r })));
-    const virtualService = withApiFieldNames(new istio.VirtualService(this, `Gateway${key}`, {
-      metadata: { name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => renderBindingSpec(binding) }) as unknown as istio.VirtualServiceSpec,
-    }));
-    // The gateway can gain servers (hosts) after this call, other apps can bind it: check once the tree is complete.
-    virtualService.node.addValidation({ validate: () => validateBinding(binding) });
-    binding.virtualService = virtualService;
+    const binding = bindGateway(this._bindingApp(), gateway, options, `Gateway${key}`);
     this._bindings.set(key, binding);
-    registerBinding(binding);
-    return virtualService;
+    return binding.virtualService!;
   }
 
   /**
@@ -463,10 +438,9 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
       throw meshError(management.manager, 'app', `is already ${current.description} (${current.manager.node.path}); an app has one traffic manager`,
         this.name, `take the traffic over once`);
     }
-    const l4 = this._tcpRoutes.length + this._tlsRoutes.length > 0 || [...this._bindings.values()].some((b) => b.tcpRoutes || b.tlsRoutes || b.port !== undefined);
-    if (l4) {
-      throw meshError(management.manager, 'app', `has TCP/TLS routes or gateway bindings (tcpRoutes, tlsRoutes, exposeVia port), which ${management.description} does not carry over`,
-        this.name, 'route the app with addTcpRoute()/addTlsRoute() and exposeVia() only, or release an HTTP app');
+    if (this._tcpRoutes.length + this._tlsRoutes.length > 0 || [...this._bindings.values()].some((b) => b.tcpRoutes || b.tlsRoutes || b.port !== undefined)) {
+      throw meshError(management.manager, 'app', `has TCP/TLS routes or gateway bindings (tcpRoutes, tlsRoutes, exposeVia port), which cannot be carried over once it is ${
+        management.description}`, this.name, 'keep routing the app with addTcpRoute()/addTlsRoute() and exposeVia(), or hand over an HTTP-only app');
     }
     this._management = management;
     for (const id of ['Service', 'DestinationRule', 'VirtualService', ...[...this._bindings.keys()].map((k) => `Gateway${k}`)]) {
@@ -523,11 +497,8 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   }
 
   private _bindingApp(): BindingApp {
-    return {
-      scope: this, name: this.name, namespace: this.namespace, host: this.host, ports: this._ports,
-      versions: () => [...this.versionNames, ...this.externalVersionNames],
-      httpRoutes: () => this._routes,
-    };
+    const versions = () => [...this.versionNames, ...this.externalVersionNames];
+    return { scope: this, name: this.name, namespace: this.namespace, host: this.host, ports: this._ports, versions, httpRoutes: () => this._routes };
   }
 
   /** The mesh VirtualService `<name>`, created by the first route of any kind. */

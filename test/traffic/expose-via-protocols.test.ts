@@ -4,6 +4,7 @@ import { ServerProtocol } from '../../lib/traffic/gateway-server';
 import { MeshApp } from '../../lib/traffic/mesh-app';
 import { MeshAppProps } from '../../lib/traffic/mesh-app-props';
 import { StringMatch } from '../../lib/traffic/string-match';
+import { WARNING_METADATA } from '../../lib/private/warnings';
 import { chart as newChart, find, synth } from '../util/synth';
 import { expectValidManifests } from '../util/schema';
 
@@ -160,7 +161,19 @@ describe('exposeVia: apps sharing a gateway', () => {
     const gw = new Gateway(chart, 'gw');
     web(chart, 'frontend').exposeVia(gw, { hosts: ['shop.example.com'] });
     web(chart, 'api').exposeVia(gw, { hosts: ['shop.example.com'] });
-    expect(() => synth(chart)).toThrow(/\[test\/api\/Gateway.*\] 'exposeVia\(default\/gw\)' shares host\(s\) \["shop.example.com"\] on gateway default\/gw with app "frontend" \(test\/frontend\), got a catch-all route in app "frontend".*Fix: give each app its own host/);
+    expect(() => synth(chart)).toThrow(/\[test\/api\/Gateway.*\] 'exposeVia\(default\/gw\)' shares host\(s\) \["shop.example.com"\] on gateway default\/gw with app "frontend" \(test\/frontend\), got a catch-all route in both apps.*Fix: give each app its own host/);
+  });
+
+  test('warns when a catch-all shares a host with another app\'s matched routes (reachable only while older)', () => {
+    const chart = newChart();
+    const gw = new Gateway(chart, 'gw');
+    web(chart, 'frontend').exposeVia(gw, { hosts: ['shop.example.com'] });
+    const api = web(chart, 'api');
+    const vs = api.exposeVia(gw, { hosts: ['shop.example.com'], routes: [{ match: [{ uri: StringMatch.prefix('/api') }] }] });
+    synth(chart);
+    expect(vs.node.metadata.filter((m) => m.type === WARNING_METADATA).map((m) => m.data)).toEqual([
+      expect.stringMatching(/'exposeVia\(default\/gw\)' shares host\(s\) \["shop.example.com"\] .* with app "frontend" .*app "frontend" has a catch-all route.*\[expose-via:catch-all-order\]$/),
+    ]);
   });
 
   test('fails for default bindings of two apps on the gateway hosts', () => {

@@ -1,4 +1,5 @@
 import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { MeshApp } from '../../lib/traffic/mesh-app';
 import { MeshAppProps } from '../../lib/traffic/mesh-app-props';
 import { TrafficSplit } from '../../lib/traffic/traffic-split';
@@ -141,5 +142,23 @@ describe('MeshApp TLS routes', () => {
     expect(() => nginx.addTlsRoute({ match: [{ sniHosts: ['nginx.example.com'] }] }))
       .toThrow(/'tlsRoutes\[0\]\.match\[0\]\.sniHosts\[0\]' is not one of the VirtualService hosts \["nginx.default.svc.cluster.local"\].*got "nginx.example.com"/);
     expect(() => nginx.addTlsRoute({ match: [{ sniHosts: [] }] })).toThrow(/'tlsRoutes\[0\]\.match\[0\]\.sniHosts' must not be empty/);
+  });
+});
+
+describe('MeshApp L4 routes and a traffic manager', () => {
+  const management = (manager: Construct) => ({ manager, description: 'managed by a test', podSelector: { app: 'tcp-echo' }, deploymentSelector: { app: 'tcp-echo' } });
+
+  test('a manager cannot take over an app with TCP routes (it routes HTTP only)', () => {
+    const { chart, app } = echo();
+    app.addTcpRoute({ destinations: [{ version: 'v1' }] });
+    expect(() => app.markTrafficManaged(management(new Construct(chart, 'manager'))))
+      .toThrow(/\[test\/manager\] 'app' has TCP\/TLS routes or gateway bindings .*which cannot be carried over once it is managed by a test, got "tcp-echo"/);
+  });
+
+  test('TCP and TLS routes are refused once a manager owns the routing', () => {
+    const { chart, app } = echo({ ports: [{ name: 'tls', port: 443 }] });
+    app.markTrafficManaged(management(new Construct(chart, 'manager')));
+    expect(() => app.addTcpRoute({})).toThrow(/'tcpRoutes\[0\]' cannot be added once the app is managed by a test \(test\/manager\)/);
+    expect(() => app.addTlsRoute({})).toThrow(/'tlsRoutes\[0\]' cannot be added once the app is managed by a test/);
   });
 });
