@@ -161,7 +161,7 @@ export function checkBindingRoutes(binding: GatewayBinding): void {
   const hosts = binding.hosts ?? ['*'];
   (binding.tcpRoutes ?? []).forEach((r, i) => renderTcpRoute(app.scope, `${field}.tcpRoutes[${i}]`, r, l4Target(app, 'tcp'), { hosts, gateway: true }));
   (binding.tlsRoutes ?? []).forEach((r, i) => renderTlsRoute(app.scope, `${field}.tlsRoutes[${i}]`, r, l4Target(app, 'tls'), { hosts, gateway: true }));
-  if (binding.routes && binding.tcpRoutes === undefined && binding.tlsRoutes === undefined) checkRouteKind(app.scope, `${field}.routes`, 'http', app.ports, '(http routes)');
+  if (binding.routes) checkRouteKind(app.scope, `${field}.routes`, 'http', app.ports, '(http routes)');
 }
 
 /**

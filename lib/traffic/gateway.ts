@@ -343,7 +343,9 @@ export class Gateway extends Construct implements IGateway {
     if (sameName) {
       throw meshError(this, `${field}.name`, 'must be unique within the gateway', spec.name, 'pass a different name');
     }
-    const samePort = this._servers.find((s) => s.port === spec.port && s.protocol !== spec.protocol);
+    // HTTPS and TLS servers share a port: Istio tells them apart by SNI (one filter chain per host).
+    const sni = (p: ServerProtocol) => p === ServerProtocol.HTTPS || p === ServerProtocol.TLS;
+    const samePort = this._servers.find((s) => s.port === spec.port && s.protocol !== spec.protocol && !(sni(s.protocol) && sni(spec.protocol)));
     if (samePort) {
       throw meshError(this, `${field}.port`, `is already used by server '${samePort.name}' with protocol ${samePort.protocol.value} (one protocol per port)`, spec.port,
         'use another port number');

@@ -229,7 +229,7 @@ export interface ExposeViaOptions {
    */
   readonly virtualServiceName?: string;
   /**
-   * Bind only the gateway servers on this port (one protocol per port), e.g. the TCP server of a gateway that also serves HTTP.
+   * Bind only the gateway servers on this port, e.g. the TCP server of a gateway that also serves HTTP.
    * @default - every server whose hosts match the binding's hosts, each with its route kind (http, tls by SNI, tcp by port)
    */
   readonly port?: number;

@@ -214,4 +214,12 @@ describe('Gateway plain HTTP beside TLS (explicit only)', () => {
     gateway.addHttpsServer({ credential });
     expect(serversOf(chart).map((s: any) => s.name)).toEqual(['http-80', 'https-443']);
   });
+
+  test('an HTTPS server and a PASSTHROUGH server share port 443 with different hosts (told apart by SNI)', () => {
+    const { chart, gateway, credential } = build({});
+    gateway.addHttpsServer({ credential });
+    gateway.addTlsPassthroughServer({ hosts: ['db.example.com'] });
+    expect(serversOf(chart).map((s: any) => [s.name, s.port.number, s.port.protocol])).toEqual([['https-443', 443, 'HTTPS'], ['tls-443', 443, 'TLS']]);
+    expect(() => gateway.addTlsPassthroughServer({ hosts: ['shop.example.com'], name: 'tls-shop' })).toThrow(/'servers\[2\].hosts' overlaps server 'https-443' on port 443/);
+  });
 });
