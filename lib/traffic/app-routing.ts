@@ -136,6 +136,17 @@ export function checkRouteKind(scope: IConstruct, field: string, kind: ServerRou
   }
 }
 
+/** Throws when a mesh HTTP route matches a Service port that takes no http routes (Istio would never apply the match). */
+export function checkHttpMatchPorts(scope: IConstruct, field: string, route: HttpRouteOptions, ports: readonly PortSpec[]): void {
+  const http = ports.filter((p) => portRouteKinds(p.protocol).includes('http')).map((p) => p.port);
+  (route.match ?? []).forEach((m, i) => {
+    if (m.port !== undefined && !http.includes(m.port)) {
+      throw meshError(scope, `${field}.match[${i}].port`, `is not one of the Service ${KIND_PORTS.http} ${JSON.stringify(http)}, so the match never applies`, m.port,
+        http.length ? `use one of ${JSON.stringify(http)}, or a TCP route (addTcpRoute) for port ${m.port}` : 'use a TCP route (addTcpRoute)');
+    }
+  });
+}
+
 /** Validates the explicit hosts of an `exposeVia()` call. */
 export function checkBindingHosts(scope: IConstruct, field: string, hosts: string[]): void {
   if (hosts.length === 0) {

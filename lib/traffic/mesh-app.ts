@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
 import {
-  BindingApp, bindGateway, bindingHosts, checkRouteKind, GatewayBinding, routeTarget,
+  BindingApp, bindGateway, bindingHosts, checkHttpMatchPorts, checkRouteKind, GatewayBinding, routeTarget,
 } from './app-routing';
 import {
   createAutoscaler, createDeployment, createDisruptionBudget, createService, minReplicas, PortSpec, renderDeploymentSpec,
@@ -14,7 +14,7 @@ import type { HttpRouteOptions } from './http-route';
 import { ExposeViaOptions, MeshAppProps, MeshAppVersion, WorkloadIdentity } from './mesh-app-props';
 import type { ServerRouteKind } from './gateway-server';
 import { checkRoutesReachable, renderHttpRoute, RouteTarget } from './render-http-route';
-import { L4RouteContext, renderTcpRoute, renderTlsRoute } from './render-l4-route';
+import { L4RouteContext, meshL4Target, renderTcpRoute, renderTlsRoute } from './render-l4-route';
 import { renderTrafficPolicy } from './render-traffic-policy';
 import type { EgressGrant, ServiceEntry } from './service-entry';
 import type { ITrafficManaged, TrafficManagedTarget, TrafficManagement } from './traffic-managed';
@@ -334,6 +334,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   public addRoute(route: HttpRouteOptions): istio.VirtualService {
     this._checkUnmanaged(`routes[${this._routes.length}]`, route);
     checkRouteKind(this, `routes[${this._routes.length}]`, 'http', this._ports, route);
+    checkHttpMatchPorts(this, `routes[${this._routes.length}]`, route, this._ports);
     renderHttpRoute(this, `routes[${this._routes.length}]`, route, this._routeTarget()); // throw early
     checkRoutesReachable(this, [...this._routes, route].map((r, i) => ({ field: `routes[${i}]`, route: r })));
     this._routes.push(route);
@@ -349,7 +350,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     const field = `tcpRoutes[${this._tcpRoutes.length}]`;
     this._checkUnmanaged(field, route);
     checkRouteKind(this, field, 'tcp', this._ports, route);
-    renderTcpRoute(this, field, route, this._routeTarget('tcp'), this._l4Context('tcp')); // throw early
+    renderTcpRoute(this, field, route, meshL4Target(this, field, route, this._routeTarget('tcp')), this._l4Context('tcp')); // throw early
     checkRoutesReachable(this, [...this._tcpRoutes, route].map((r, i) => ({ field: `tcpRoutes[${i}]`, route: r })));
     this._tcpRoutes.push(route);
     return this._meshVirtualService();
@@ -363,7 +364,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     const field = `tlsRoutes[${this._tlsRoutes.length}]`;
     this._checkUnmanaged(field, route);
     checkRouteKind(this, field, 'tls', this._ports, route);
-    renderTlsRoute(this, field, route, this._routeTarget('tls'), this._l4Context('tls')); // throw early
+    renderTlsRoute(this, field, route, meshL4Target(this, field, route, this._routeTarget('tls')), this._l4Context('tls')); // throw early
     this._tlsRoutes.push(route);
     return this._meshVirtualService();
   }
@@ -538,8 +539,10 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     const target = this._routeTarget();
     const spec: Record<string, unknown> = { hosts: [this.host] };
     if (this._routes.length > 0) spec.http = this._routes.map((r, i) => renderHttpRoute(this, `routes[${i}]`, r, target));
-    if (this._tlsRoutes.length > 0) spec.tls = this._tlsRoutes.map((r, i) => renderTlsRoute(this, `tlsRoutes[${i}]`, r, this._routeTarget('tls'), this._l4Context('tls')));
-    if (this._tcpRoutes.length > 0) spec.tcp = this._tcpRoutes.map((r, i) => renderTcpRoute(this, `tcpRoutes[${i}]`, r, this._routeTarget('tcp'), this._l4Context('tcp')));
+    const l4 = <R extends TcpRouteOptions>(kind: 'tcp' | 'tls', r: R, i: number) => [this, `${kind}Routes[${i}]`, r, meshL4Target(this, `${kind}Routes[${i}]`, r,
+      this._routeTarget(kind)), this._l4Context(kind)] as const;
+    if (this._tlsRoutes.length > 0) spec.tls = this._tlsRoutes.map((r, i) => renderTlsRoute(...l4('tls', r, i)));
+    if (this._tcpRoutes.length > 0) spec.tcp = this._tcpRoutes.map((r, i) => renderTcpRoute(...l4('tcp', r, i)));
     return spec;
   }
 

@@ -96,6 +96,24 @@ function renderL4Match(scope: IConstruct, field: string, m: TcpMatch, ctx: L4Rou
   return out;
 }
 
+/**
+ * The target of a mesh TCP/TLS route. Several Service ports take the route: its destinations without port go to the
+ * port its matches name (when they name one), and a route over several ports must name the destination ports
+ * (Istio's analyzer requires a port then, and one default port would send every port's connections to it).
+ * @internal
+ */
+export function meshL4Target(scope: IConstruct, field: string, route: TcpRouteOptions | TlsRouteOptions, target: RouteTarget): RouteTarget {
+  if ((target.ports ?? []).length <= 1 || target.defaultPort === undefined) return target;
+  const matchPorts = [...new Set((route.match ?? [{}]).map((m) => m.port))];
+  if (matchPorts.length === 1 && matchPorts[0] !== undefined) return { ...target, defaultPort: matchPorts[0] };
+  if ((route.destinations ?? [{}]).some((d) => d.port === undefined)) {
+    throw meshError(scope, field, `applies to the Service ${target.portsDescription} ${JSON.stringify(target.ports)}, and a destination without port would send `
+      + `the connections of every one of them to port ${target.defaultPort}`, matchPorts.map((p) => p ?? '(any port)'),
+    'match one port per route (match: [{ port }]), or give every destination a port');
+  }
+  return target;
+}
+
 /** Whether a host (`*`, `*.example.com`, `shop.example.com`) accepts another host. */
 export function hostCovers(host: string, other: string): boolean {
   if (host === '*' || host === other) return true;

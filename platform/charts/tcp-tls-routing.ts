@@ -41,7 +41,7 @@ export interface TcpTlsRoutingChartProps extends ChartProps {
  * dist/l4-routing: TCP and TLS passthrough routing through the ingress gateway (Istio's "TCP traffic shifting" and
  * "ingress gateway without TLS termination" tasks), in namespace `l4-routing` (STRICT mTLS, deny-all).
  *
- * - tcp-echo v1/v2 (ports tcp 9000, tcp-other 9001): the mesh VirtualService splits connections 80/20 (`tcp:`), and
+ * - tcp-echo v1/v2 (ports tcp 9000, tcp-other 9001): the mesh VirtualService splits connections 80/20 on each port (`tcp:`), and
  *   the Gateway `l4-gateway` has a TCP server on 31400 whose binding splits 80/20 to port 9000.
  * - nginx terminating TLS itself (a cert-manager Certificate from a selfSigned Issuer, mounted from its Secret),
  *   behind a PASSTHROUGH server on 443 for the SNI host: a `tls:` route with `sniHosts`.
@@ -83,7 +83,8 @@ export class TcpTlsRoutingChart extends Chart {
       args: ['9000,9001', 'hello'],
       replicas,
       ...sampleWorkload(this, 'tcp-echo'),
-      tcpRoutes: [{ destinations: [{ version: 'v1', weight: 80 }, { version: 'v2', weight: 20 }] }],
+      // One route per port: a route over both ports would send the connections of both to one of them.
+      tcpRoutes: [9000, 9001].map((port) => ({ match: [{ port }], destinations: [{ version: 'v1', weight: 80 }, { version: 'v2', weight: 20 }] })),
     });
     this.tcpEcho.exposeVia(this.gateway, {
       port: TCP_GATEWAY_PORT,

@@ -26,7 +26,10 @@ describe('reference platform: l4-routing chart (TCP traffic shifting, TLS passth
     const host = 'tcp-echo.l4-routing.svc.cluster.local';
     expect(find('VirtualService', 'tcp-echo').spec).toEqual({
       hosts: [host],
-      tcp: [{ route: [{ destination: { host, subset: 'v1', port: { number: 9000 } }, weight: 80 }, { destination: { host, subset: 'v2', port: { number: 9000 } }, weight: 20 }] }],
+      tcp: [9000, 9001].map((port) => ({
+        match: [{ port }],
+        route: [{ destination: { host, subset: 'v1', port: { number: port } }, weight: 80 }, { destination: { host, subset: 'v2', port: { number: port } }, weight: 20 }],
+      })),
     });
     expect(find('VirtualService', 'tcp-echo-l4-gateway').spec).toEqual({
       hosts: ['*'],

@@ -57,6 +57,17 @@ describe('MeshApp TCP routes', () => {
     expect(spec.tcp[1].route[0].destination.port).toEqual({ number: 3306 });
   });
 
+  test('on several TCP ports, a route matching one port goes to that port; a route over several must name the destination ports', () => {
+    const { chart, app } = echo({ ports: [{ name: 'tcp', port: 9000 }, { name: 'tcp-other', port: 9001 }, { name: 'tls', port: 9443 }] });
+    app.addTcpRoute({ match: [{ port: 9001 }], destinations: [{ version: 'v2' }] });
+    app.addTcpRoute({ match: [{ port: 9000 }, { port: 9443 }], destinations: [{ version: 'v1', port: 9000 }] });
+    expect(() => app.addTcpRoute({ destinations: [{ version: 'v1' }] }))
+      .toThrow(/'tcpRoutes\[2\]' applies to the Service non-HTTP ports .*\[9000,9001,9443\], and a destination without port would send the connections of every one of them to port 9000, got \["\(any port\)"\]\. Fix: match one port per route/);
+    const spec = meshVs(chart);
+    expect(spec.tcp[0].route[0].destination.port).toEqual({ number: 9001 });
+    expect(spec.tcp[1].route[0].destination.port).toEqual({ number: 9000 });
+  });
+
   test('an http route on a mixed app goes to the HTTP port, not the first port', () => {
     const { chart, app } = echo({ ports: [{ name: 'tcp', port: 9000 }, { name: 'http', port: 80 }] });
     app.addRoute({ destinations: [{ version: 'v1' }] });
@@ -72,6 +83,12 @@ describe('MeshApp TCP routes', () => {
       .toThrow(/\[test\/tcp-echo\] 'routes\[0\]' never applies: Istio applies http routes only to HTTP ports .*\(tcp:9000\), got .*Fix: name a port http/);
     expect(() => app.splitTraffic(TrafficSplit.weighted({ v1: 90, v2: 10 }))).toThrow(/'routes\[0\]' never applies/);
     expect(() => echo({ routes: [{}] })).toThrow(/'routes\[0\]' never applies: Istio applies http routes only/);
+  });
+
+  test('fails for an HTTP route matching a TCP port of a mixed app', () => {
+    const { app } = echo({ ports: [{ name: 'http', port: 80 }, { name: 'tcp', port: 9000 }] });
+    expect(() => app.addRoute({ match: [{ port: 9000 }] }))
+      .toThrow(/'routes\[0\]\.match\[0\]\.port' is not one of the Service HTTP ports .*\[80\], so the match never applies, got 9000\. Fix: use one of \[80\], or a TCP route/);
   });
 
   test('fails for TCP routes on an app with HTTP ports only', () => {
