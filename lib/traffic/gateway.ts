@@ -223,7 +223,7 @@ export class Gateway extends Construct implements IGateway {
     if (props.defaultHttpServer === undefined) this._implicitHttp = this._servers[0];
     this.node.addValidation({
       validate: () => this._servers.length === 0
-        ? [`Gateway '${this.ref}' has no servers. Fix: call addHttpServer() (or an HTTPS variant), or leave defaultHttpServer on`]
+        ? [`Gateway '${this.ref}' has no servers. Fix: call addHttpServer() (or addHttpsServer(), addTlsPassthroughServer(), addTcpServer()), or leave defaultHttpServer on`]
         : [],
     });
   }
