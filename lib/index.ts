@@ -10,10 +10,12 @@ export { type ExposeViaOptions, type MeshAppAutoscaling, type MeshAppProps, type
 export { type ITrafficManaged, type TrafficManagedBinding, type TrafficManagedRoute, type TrafficManagedTarget, type TrafficManagedVersion, type TrafficManagement } from './traffic/traffic-managed';
 export { type CorsPolicy, type HeaderOperation, type HeaderOperations, HttpFault, type HttpMatch, type HttpMirror, type HttpRedirect, type HttpRetry, type HttpRewrite, type HttpRouteOptions, RetryOn, type RouteDestination } from './traffic/http-route';
 export { StringMatch } from './traffic/string-match';
+export { type L4RouteDestination, type TcpMatch, type TcpRouteOptions } from './traffic/tcp-route';
+export { type TlsMatch, type TlsRouteOptions } from './traffic/tls-route';
 export { type ClientTlsSettings, type ConnectionPoolSettings, H2UpgradePolicy, type HttpSettings, type OutlierDetection, type PortTrafficPolicy, type TcpKeepalive, type TcpSettings, TlsMode, type TrafficPolicy } from './traffic/traffic-policy';
 export { type ConsistentHashOptions, type HashCookie, LoadBalancer, type LoadBalancerOptions, type LocalityDistribution, type LocalityFailover, LocalityLoadBalancing } from './traffic/load-balancer';
 export { type SplitRouteOptions, TrafficSplit } from './traffic/traffic-split';
-export { Gateway, type GatewayImportOptions, type GatewayProps, type HttpServerOptions, type IGateway } from './traffic/gateway';
+export { Gateway, type GatewayImportOptions, type GatewayProps, type HttpServerOptions, type IGateway, type ImportedGatewayServer, type TcpServerOptions } from './traffic/gateway';
 export { type GatewayServer, ServerProtocol } from './traffic/gateway-server';
 export { GatewayCredential, type GatewayCredentialConfig, type GatewayCredentialTarget, GatewayTlsMode, type HttpsServer, type HttpsServerOptions, type IssueGatewayCertificateOptions, type TlsPassthroughServerOptions, TlsProtocolVersion } from './traffic/gateway-tls';
 export { type EgressGrant, ExportTo, ExternalProtocol, ServiceEntry, ServiceEntryLocation, type ServiceEntryPort, type ServiceEntryProps, ServiceEntryResolution, type TlsOriginationOptions } from './traffic/service-entry';

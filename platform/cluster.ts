@@ -9,6 +9,7 @@ import { IssuersChart } from './charts/issuers';
 import { MeshSecurityChart } from './charts/mesh-security';
 import { NamespacesChart } from './charts/namespaces';
 import { SampleAppChart } from './charts/sample-app';
+import { TcpTlsRoutingChart } from './charts/tcp-tls-routing';
 import { TenantCasChart } from './charts/tenant-cas';
 import { ZeroTrustChart } from './charts/zero-trust';
 import { EnvironmentSettings } from './environments';
@@ -44,6 +45,8 @@ export interface ClusterPlatform {
   readonly canary: CanaryChart;
   /** apps: S11 image automation of the canaried podinfo. */
   readonly imageAutomation: ImageAutomationChart;
+  /** apps: TCP traffic shifting and TLS passthrough through the ingress gateway. */
+  readonly l4Routing: TcpTlsRoutingChart;
 }
 
 /**
@@ -114,6 +117,7 @@ export function buildClusterPlatform(scope: Construct, env: EnvironmentSettings)
       workloads: [canary.podinfo.deploymentFor('v1')],
       updatePath: `${cluster.repositoryPath}/${cluster.apps.folder}`,
     }),
+    l4Routing: new TcpTlsRoutingChart(cluster.apps, 'l4-routing', { ingressGateway, ingressGatewayRelease: platform.ingressGatewayRelease, nginxHost: `nginx.${env.domain}`, replicas: env.replicas }),
   };
   rollOnProxySettings(cluster.apps, platform);
   return result;

@@ -24,6 +24,12 @@ export interface GatewayServer {
   readonly protocol: ServerProtocol;
   /** Hosts the server accepts. */
   readonly hosts: string[];
+  /**
+   * Whether the server passes TLS through to the backend (`tls.mode: PASSTHROUGH`): it routes by SNI, with
+   * VirtualService `tls` routes.
+   * @default false
+   */
+  readonly passthrough?: boolean;
 }
 
 /**
@@ -33,4 +39,19 @@ export interface GatewayServer {
 export interface GatewayServerSpec extends GatewayServer {
   /** Gateway `servers[].tls` JSON, already validated. */
   readonly tls?: Record<string, unknown>;
+}
+
+/** Which VirtualService route list applies to a server (Istio: `http`, `tls` or `tcp`). */
+export type ServerRouteKind = 'http' | 'tls' | 'tcp';
+
+/**
+ * The VirtualService route list Istio applies to a gateway server: `http` for HTTP/HTTP2/GRPC and TLS-terminated
+ * HTTPS, `tls` for passthrough servers (routed by SNI), `tcp` for TCP and TLS-terminated TLS.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService
+ * @internal
+ */
+export function serverRouteKind(server: GatewayServer): ServerRouteKind {
+  if (server.passthrough) return 'tls';
+  if (server.protocol === ServerProtocol.TCP || server.protocol === ServerProtocol.TLS) return 'tcp';
+  return 'http';
 }

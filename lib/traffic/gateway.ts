@@ -34,6 +34,11 @@ export interface IGateway extends IConstruct, IMeshPeer {
   readonly serviceAccount: string;
   /** SPIFFE principal of the gateway workload, `cluster.local/ns/<workloadNamespace>/sa/<serviceAccount>`, for AuthorizationPolicy. */
   readonly principal: string;
+  /**
+   * The gateway's servers, which decide the route kind of a binding (`http`, `tls` or `tcp`); `undefined` when not
+   * known (a gateway imported without `servers`: bindings then get `http` routes).
+   */
+  readonly servers?: GatewayServer[];
 }
 
 /** Options of `Gateway.addHttpServer()`. */
@@ -61,6 +66,45 @@ export interface HttpServerOptions {
   readonly httpsRedirect?: boolean;
 }
 
+/** Options of `Gateway.addTcpServer()`. */
+export interface TcpServerOptions {
+  /** Port number on the gateway workload (it must also be a port of the gateway's Service, e.g. 31400). */
+  readonly port: number;
+  /**
+   * Hosts the server accepts. Plain TCP carries no host name, so hosts only decide which VirtualServices bind.
+   * @default - the gateway's `hosts`
+   */
+  readonly hosts?: string[];
+  /**
+   * Server (and port) name, unique within the gateway.
+   * @default - `tcp-<port>`
+   */
+  readonly name?: string;
+}
+
+/** A server of a gateway defined elsewhere, declared in `Gateway.fromName()` so bindings get the right route kind. */
+export interface ImportedGatewayServer {
+  /** Port number. */
+  readonly port: number;
+  /** Port protocol. */
+  readonly protocol: ServerProtocol;
+  /**
+   * Hosts the server accepts.
+   * @default - the import's `hosts`
+   */
+  readonly hosts?: string[];
+  /**
+   * The server passes TLS through (`tls.mode: PASSTHROUGH`, protocol TLS or HTTPS).
+   * @default false
+   */
+  readonly passthrough?: boolean;
+  /**
+   * Server name.
+   * @default - `<protocol>-<port>`, lower case
+   */
+  readonly name?: string;
+}
+
 /** Props of {@link Gateway}. */
 export interface GatewayProps {
   /**
@@ -84,9 +128,10 @@ export interface GatewayProps {
    */
   readonly hosts?: string[];
   /**
-   * Create the plain HTTP server on port 80 for `hosts`. Set to false for an HTTPS-only gateway
-   * and add servers explicitly.
-   * @default true
+   * The plain HTTP server `http-80` for `hosts`. `true` keeps it whatever other servers are added (an explicit choice to
+   * serve plaintext beside HTTPS; `redirectHttp` still takes its hosts over); `false` leaves it out.
+   * @default - present until an HTTPS, TLS or TCP server is added: plain HTTP on `hosts` is never served implicitly
+   * beside TLS
    */
   readonly defaultHttpServer?: boolean;
   /**
@@ -118,6 +163,11 @@ export interface GatewayImportOptions {
   readonly workloadNamespace?: string;
   /** @default 'istio-ingressgateway-service-account' */
   readonly serviceAccount?: string;
+  /**
+   * The gateway's servers, so that `exposeVia()` emits the routes they need (`tls` for passthrough, `tcp` for TCP).
+   * @default - not known: bindings get `http` routes only
+   */
+  readonly servers?: ImportedGatewayServer[];
 }
 
 const DEFAULT_SELECTOR = { istio: 'ingressgateway' };
@@ -151,6 +201,8 @@ export class Gateway extends Construct implements IGateway {
 
   private readonly _defaultHosts: string[];
   private readonly _servers: GatewayServerSpec[] = [];
+  /** The default `http-80` server while it is implicit (dropped by the first HTTPS, TLS or TCP server). */
+  private _implicitHttp?: GatewayServerSpec;
 
   public constructor(scope: Construct, id: string, props: GatewayProps = {}) {
     super(scope, id);
@@ -168,9 +220,10 @@ export class Gateway extends Construct implements IGateway {
     }));
 
     if (props.defaultHttpServer ?? true) this.addHttpServer();
+    if (props.defaultHttpServer === undefined) this._implicitHttp = this._servers[0];
     this.node.addValidation({
       validate: () => this._servers.length === 0
-        ? [`Gateway '${this.ref}' has no servers. Fix: call addHttpServer() (or an HTTPS variant), or leave defaultHttpServer on`]
+        ? [`Gateway '${this.ref}' has no servers. Fix: call addHttpServer() (or addHttpsServer(), addTlsPassthroughServer(), addTcpServer()), or leave defaultHttpServer on`]
         : [],
     });
   }
@@ -196,7 +249,7 @@ export class Gateway extends Construct implements IGateway {
 
   /** The servers added so far (copies). */
   public get servers(): GatewayServer[] {
-    return this._servers.map((s) => ({ name: s.name, port: s.port, protocol: s.protocol, hosts: [...s.hosts] }));
+    return this._servers.map((s) => publicServer(s));
   }
 
   /** Adds a plain HTTP server (listener); `httpsRedirect` turns it into an HTTP→HTTPS redirect. */
@@ -243,9 +296,11 @@ export class Gateway extends Construct implements IGateway {
     if (options.clientSubjectAltNames) tls.subjectAltNames = [...options.clientSubjectAltNames];
     if (options.minProtocolVersion) tls.minProtocolVersion = options.minProtocolVersion.value;
     const server = this._addServer({ name, port, protocol: ServerProtocol.HTTPS, hosts, tls });
-    const redirect = options.redirectHttp
-      ? this.addHttpServer({ port: 80, hosts, httpsRedirect: true, name: this._defaultServerName('http-redirect', 80) })
-      : undefined;
+    let redirect: GatewayServer | undefined;
+    if (options.redirectHttp) {
+      this._releasePlaintextHosts(hosts);
+      redirect = this.addHttpServer({ port: 80, hosts, httpsRedirect: true, name: this._defaultServerName('http-redirect', 80) });
+    }
     return { ...server, credentialName: credential.secretName, certificate: credential.certificate, redirect };
   }
 
@@ -257,7 +312,17 @@ export class Gateway extends Construct implements IGateway {
       throw meshError(this, `addTlsPassthroughServer(${name}).hosts`, "must name the SNI hosts to route ('*' would pass every TLS connection to one backend)",
         options.hosts, "list hosts such as 'nginx.example.com'");
     }
-    return this._addServer({ name, port, protocol: ServerProtocol.TLS, hosts: options.hosts, tls: { mode: 'PASSTHROUGH' } });
+    return this._addServer({ name, port, protocol: ServerProtocol.TLS, hosts: options.hosts, tls: { mode: 'PASSTHROUGH' }, passthrough: true });
+  }
+
+  /**
+   * Adds a plain TCP server: bind apps with `exposeVia()`, which then emits a VirtualService `tcp` route matching
+   * this port (weights with the `tcpRoutes` option).
+   * @see https://istio.io/latest/docs/tasks/traffic-management/tcp-traffic-shifting/
+   */
+  public addTcpServer(options: TcpServerOptions): GatewayServer {
+    const name = options.name ?? this._defaultServerName('tcp', options.port);
+    return this._addServer({ name, port: options.port, protocol: ServerProtocol.TCP, hosts: options.hosts ?? this._defaultHosts });
   }
 
   /**
@@ -265,6 +330,11 @@ export class Gateway extends Construct implements IGateway {
    * @internal
    */
   public _addServer(spec: GatewayServerSpec): GatewayServer {
+    // The implicit plain HTTP server is for gateways that serve HTTP only: TLS and TCP servers drop it.
+    if (this._implicitHttp && spec.protocol !== ServerProtocol.HTTP) {
+      this._servers.splice(this._servers.indexOf(this._implicitHttp), 1);
+      this._implicitHttp = undefined;
+    }
     const field = `servers[${this._servers.length}]`;
     checkDnsLabel(this, `${field}.name`, spec.name);
     checkInteger(this, `${field}.port`, spec.port, 1, 65535);
@@ -273,7 +343,9 @@ export class Gateway extends Construct implements IGateway {
     if (sameName) {
       throw meshError(this, `${field}.name`, 'must be unique within the gateway', spec.name, 'pass a different name');
     }
-    const samePort = this._servers.find((s) => s.port === spec.port && s.protocol !== spec.protocol);
+    // HTTPS and TLS servers share a port: Istio tells them apart by SNI (one filter chain per host).
+    const sni = (p: ServerProtocol) => p === ServerProtocol.HTTPS || p === ServerProtocol.TLS;
+    const samePort = this._servers.find((s) => s.port === spec.port && s.protocol !== spec.protocol && !(sni(s.protocol) && sni(spec.protocol)));
     if (samePort) {
       throw meshError(this, `${field}.port`, `is already used by server '${samePort.name}' with protocol ${samePort.protocol.value} (one protocol per port)`, spec.port,
         'use another port number');
@@ -285,7 +357,23 @@ export class Gateway extends Construct implements IGateway {
     }
     const stored: GatewayServerSpec = { ...spec, hosts: [...hosts] };
     this._servers.push(stored);
-    return { name: stored.name, port: stored.port, protocol: stored.protocol, hosts: [...stored.hosts] };
+    return publicServer(stored);
+  }
+
+  /**
+   * `redirectHttp` for `hosts`: plain HTTP servers on port 80 stop serving these hosts (a server left without hosts
+   * is removed), so the redirect server takes them over.
+   */
+  private _releasePlaintextHosts(hosts: string[]): void {
+    for (const s of [...this._servers]) {
+      if (s.port !== 80 || s.protocol !== ServerProtocol.HTTP || s.tls) continue;
+      const kept = s.hosts.filter((h) => !hosts.includes(h));
+      if (kept.length === s.hosts.length) continue;
+      const i = this._servers.indexOf(s);
+      if (kept.length === 0) this._servers.splice(i, 1);
+      else this._servers[i] = { ...s, hosts: kept };
+      if (this._implicitHttp === s) this._implicitHttp = undefined;
+    }
   }
 
   /** Records where the gateway pods run, for the synth-time check of credentialName Secrets (analysis rule). */
@@ -322,6 +410,7 @@ class ImportedMeshGateway extends Construct implements IGateway {
   public readonly selector: Record<string, string>;
   public readonly workloadNamespace: string;
   public readonly serviceAccount: string;
+  public readonly servers?: GatewayServer[];
 
   public constructor(scope: Construct, id: string, ref: string, options: GatewayImportOptions) {
     super(scope, id);
@@ -331,7 +420,9 @@ class ImportedMeshGateway extends Construct implements IGateway {
     }
     this.namespace = checkDnsLabel(this, 'ref', parts.length === 2 ? parts[0] : namespaceOf(this));
     this.name = checkDnsSubdomain(this, 'ref', parts[parts.length - 1]);
-    this.hosts = checkHosts(this, 'hosts', options.hosts ?? ['*']);
+    const hosts = checkHosts(this, 'hosts', options.hosts ?? ['*']);
+    this.servers = options.servers?.map((s, i) => importedServer(this, `servers[${i}]`, s, hosts));
+    this.hosts = options.hosts || !this.servers ? hosts : [...new Set(this.servers.flatMap((s) => s.hosts))];
     this.selector = checkSelector(this, 'selector', options.selector ?? DEFAULT_SELECTOR);
     this.workloadNamespace = checkDnsLabel(this, 'workloadNamespace', options.workloadNamespace ?? DEFAULT_WORKLOAD_NAMESPACE);
     this.serviceAccount = checkDnsSubdomain(this, 'serviceAccount', options.serviceAccount ?? DEFAULT_SERVICE_ACCOUNT);
@@ -349,6 +440,22 @@ class ImportedMeshGateway extends Construct implements IGateway {
   public meshIdentity(): MeshIdentity {
     return gatewayIdentity(this);
   }
+}
+
+function publicServer(s: GatewayServerSpec): GatewayServer {
+  return { name: s.name, port: s.port, protocol: s.protocol, hosts: [...s.hosts], ...(s.passthrough ? { passthrough: true } : {}) };
+}
+
+/** A declared server of an imported gateway, validated. */
+function importedServer(scope: IConstruct, field: string, s: ImportedGatewayServer, hosts: string[]): GatewayServer {
+  checkInteger(scope, `${field}.port`, s.port, 1, 65535);
+  if (s.passthrough && s.protocol !== ServerProtocol.TLS && s.protocol !== ServerProtocol.HTTPS) {
+    throw meshError(scope, `${field}.passthrough`, `only applies to TLS or HTTPS servers (Istio passes TLS through by SNI), not ${s.protocol.value}`, true,
+      'set protocol: ServerProtocol.TLS, or remove passthrough');
+  }
+  const name = checkDnsLabel(scope, `${field}.name`, s.name ?? `${s.protocol.value.toLowerCase()}-${s.port}`);
+  const server: GatewayServer = { name, port: s.port, protocol: s.protocol, hosts: checkHosts(scope, `${field}.hosts`, s.hosts ?? hosts) };
+  return s.passthrough ? { ...server, passthrough: true } : server;
 }
 
 const HOST_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';

@@ -1,5 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import type { HttpRouteOptions } from './http-route';
+import type { TcpRouteOptions } from './tcp-route';
+import type { TlsRouteOptions } from './tls-route';
 import type { TrafficPolicy } from './traffic-policy';
 
 /**
@@ -240,6 +242,10 @@ export interface MeshAppProps {
    * @default - no VirtualService: mesh traffic is spread over all versions by the Service
    */
   readonly routes?: HttpRouteOptions[];
+  /** TCP routes of the mesh VirtualService (`tcp:`, non-HTTP ports); `addTcpRoute()` adds more. @default - none */
+  readonly tcpRoutes?: TcpRouteOptions[];
+  /** TLS routes of the mesh VirtualService (`tls:`, https/tls ports, by SNI); `addTlsRoute()` adds more. @default - none */
+  readonly tlsRoutes?: TlsRouteOptions[];
 }
 
 /** Options of `MeshApp.exposeVia()`. */
@@ -259,5 +265,20 @@ export interface ExposeViaOptions {
    * @default - `<app name>-<gateway name>`
    */
   readonly virtualServiceName?: string;
+  /**
+   * Bind only the gateway servers on this port, e.g. the TCP server of a gateway that also serves HTTP.
+   * @default - every server whose hosts match the binding's hosts, each with its route kind (http, tls by SNI, tcp by port)
+   */
+  readonly port?: number;
+  /**
+   * TCP routes for the gateway's TCP servers (`match.port`: a TCP server port), e.g. a weighted split.
+   * @default - one route per TCP server bound, matching its port, to the whole Service
+   */
+  readonly tcpRoutes?: TcpRouteOptions[];
+  /**
+   * TLS routes for the gateway's passthrough servers (`sniHosts` default to the binding's hosts).
+   * @default - one route per passthrough server bound, on its port and the hosts it accepts, to the whole Service
+   */
+  readonly tlsRoutes?: TlsRouteOptions[];
 }
 

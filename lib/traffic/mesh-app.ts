@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
 import {
-  bindingHosts, checkBindingHosts, GatewayBinding, renderBindingRoutes, routeTarget, validateBinding,
+  BindingApp, bindGateway, bindingHosts, checkHttpMatchPorts, checkRouteKind, GatewayBinding, routeTarget,
 } from './app-routing';
 import {
   checkExistingServiceAccount, createAutoscaler, createDeployment, createDisruptionBudget, createService, minReplicas, PortSpec,
@@ -13,10 +13,14 @@ import type { IGateway } from './gateway';
 import { validateMeshGateway } from './mesh-gateway-binding';
 import type { HttpRouteOptions } from './http-route';
 import { ExposeViaOptions, MeshAppProps, MeshAppVersion, WorkloadIdentity } from './mesh-app-props';
+import type { ServerRouteKind } from './gateway-server';
 import { checkRoutesReachable, renderHttpRoute, RouteTarget } from './render-http-route';
+import { L4RouteContext, meshL4Target, renderTcpRoute, renderTlsRoute } from './render-l4-route';
 import { renderTrafficPolicy } from './render-traffic-policy';
 import type { EgressGrant, ServiceEntry } from './service-entry';
 import type { ITrafficManaged, TrafficManagedTarget, TrafficManagement } from './traffic-managed';
+import type { TcpRouteOptions } from './tcp-route';
+import type { TlsRouteOptions } from './tls-route';
 import type { TrafficPolicy } from './traffic-policy';
 import type { TrafficSplit } from './traffic-split';
 import type { IExternalVersion } from '../core/external-version';
@@ -28,7 +32,7 @@ import { meshError } from '../private/errors';
 import { namespaceOf, serviceFqdn } from '../private/names';
 import { trustDomainOf } from '../private/peers';
 import { recordRelation } from '../private/relations';
-import { checkDnsLabel, checkDnsSubdomain } from '../private/validate';
+import { checkDnsLabel } from '../private/validate';
 
 /**
  * One service on the mesh: a Deployment per version, a Service, ServiceAccount(s), a DestinationRule with a
@@ -69,6 +73,8 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   /** ServiceAccounts by name: the ones the app emits (kplus.ServiceAccount) and existing ones it runs as. */
   private readonly _serviceAccounts = new Map<string, kplus.IServiceAccount>();
   private readonly _routes: HttpRouteOptions[] = [];
+  private readonly _tcpRoutes: TcpRouteOptions[] = [];
+  private readonly _tlsRoutes: TlsRouteOptions[] = [];
   private readonly _bindings = new Map<string, GatewayBinding>();
   /** Gateways the mesh VirtualService is also bound to (`alsoServeVia`), by construct address. */
   private readonly _meshGateways = new Map<string, IGateway>();
@@ -113,6 +119,8 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
 
     for (const v of props.versions) this.addVersion(v);
     for (const r of props.routes ?? []) this.addRoute(r);
+    for (const r of props.tcpRoutes ?? []) this.addTcpRoute(r);
+    for (const r of props.tlsRoutes ?? []) this.addTlsRoute(r);
   }
 
   /**
@@ -330,11 +338,9 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
    * routing to that construct).
    */
   public addRoute(route: HttpRouteOptions): istio.VirtualService {
-    const m = this._management;
-    if (m) {
-      throw meshError(this, `routes[${this._routes.length}]`, `cannot be added once the app is ${m.description} (${m.manager.node.path}), which owns its routing`,
-        route, `add routes before ${m.manager.node.path} is created, or give the routing to it`);
-    }
+    this._checkUnmanaged(`routes[${this._routes.length}]`, route);
+    checkRouteKind(this, `routes[${this._routes.length}]`, 'http', this._ports, route);
+    checkHttpMatchPorts(this, `routes[${this._routes.length}]`, route, this._ports);
     renderHttpRoute(this, `routes[${this._routes.length}]`, route, this._routeTarget()); // throw early
     checkRoutesReachable(this, [...this._routes, route].map((r, i) => ({ field: `routes[${i}]`, route: r })));
     this._routes.push(route);
@@ -366,15 +372,32 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     return vs;
   }
 
-  /** The mesh VirtualService `<name>`, created on first use. */
-  private _meshVirtualService(): istio.VirtualService {
-    if (!this._virtualService) {
-      this._virtualService = withApiFieldNames(new istio.VirtualService(this, 'VirtualService', {
-        metadata: { name: this.name, namespace: this.namespace },
-        spec: Lazy.any({ produce: () => this._renderMeshVirtualServiceSpec() }) as unknown as istio.VirtualServiceSpec,
-      }));
-    }
-    return this._virtualService;
+  /**
+   * Adds a TCP route (`tcp:`) to the mesh VirtualService `<name>`, e.g. a weighted split of connections across versions.
+   * Istio applies TCP routes only to non-HTTP Service ports (tcp, mongo, mysql, redis, tls, https). Returns the VirtualService.
+   * @see https://istio.io/latest/docs/tasks/traffic-management/tcp-traffic-shifting/
+   */
+  public addTcpRoute(route: TcpRouteOptions): istio.VirtualService {
+    const field = `tcpRoutes[${this._tcpRoutes.length}]`;
+    this._checkUnmanaged(field, route);
+    checkRouteKind(this, field, 'tcp', this._ports, route);
+    renderTcpRoute(this, field, route, meshL4Target(this, field, route, this._routeTarget('tcp')), this._l4Context('tcp')); // throw early
+    checkRoutesReachable(this, [...this._tcpRoutes, route].map((r, i) => ({ field: `tcpRoutes[${i}]`, route: r })));
+    this._tcpRoutes.push(route);
+    return this._meshVirtualService();
+  }
+
+  /**
+   * Adds a TLS route (`tls:`, by SNI, for TLS the app terminates itself) to the mesh VirtualService `<name>`. Istio applies
+   * TLS routes only to Service ports named https or tls. Returns the VirtualService.
+   */
+  public addTlsRoute(route: TlsRouteOptions): istio.VirtualService {
+    const field = `tlsRoutes[${this._tlsRoutes.length}]`;
+    this._checkUnmanaged(field, route);
+    checkRouteKind(this, field, 'tls', this._ports, route);
+    renderTlsRoute(this, field, route, meshL4Target(this, field, route, this._routeTarget('tls')), this._l4Context('tls')); // throw early
+    this._tlsRoutes.push(route);
+    return this._meshVirtualService();
   }
 
   /**
@@ -405,6 +428,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
    * Refused once another construct manages the app's traffic (give the gateways to that construct).
    */
   public exposeVia(gateway: IGateway, options: ExposeViaOptions = {}): istio.VirtualService {
+    // The routes follow the gateway servers bound: `http` for HTTP/HTTPS, `tls` (by SNI) for passthrough, `tcp` for TCP.
     const m = this._management;
     if (m) {
       throw meshError(this, `exposeVia(${gateway.ref})`, `cannot be called once the app is ${m.description} (${m.manager.node.path})`, gateway.ref,
@@ -413,39 +437,16 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     const key = gateway.node.addr;
     const existing = this._bindings.get(key);
     if (existing) {
-      if (options.hosts || options.routes || options.virtualServiceName) {
+      if (Object.values(options).some((v) => v !== undefined)) {
         throw meshError(this, `exposeVia(${gateway.ref})`, 'was already called for this gateway; options can only be given once', options,
           'pass hosts and routes in the first exposeVia() call for this gateway');
       }
       return existing.virtualService!;
     }
-    const field = `exposeVia(${gateway.ref})`;
     recordRelation(this, 'call', gateway, this, 'exposeVia'); // the gateway's Envoy calls the app: seen by the synth-time mTLS checks
-    if (options.hosts) checkBindingHosts(this, field, options.hosts);
-    (options.routes ?? []).forEach((r, i) => renderHttpRoute(this, `${field}.routes[${i}]`, r, this._routeTarget())); // throw early
-    checkRoutesReachable(this, (options.routes ?? []).map((r, i) => ({ field: `${field}.routes[${i}]`, route: r })));
-    const name = options.virtualServiceName ?? `${this.name}-${gateway.name}`;
-    checkDnsSubdomain(this, `${field} VirtualService name`, name);
-    const binding: GatewayBinding = {
-      gateway,
-      hosts: options.hosts ? [...options.hosts] : undefined,
-      routes: options.routes ? [...options.routes] : undefined,
-    };
-    const virtualService = withApiFieldNames(new istio.VirtualService(this, `Gateway${key}`, {
-      metadata: { name, namespace: this.namespace },
-      spec: Lazy.any({
-        produce: () => ({
-          hosts: bindingHosts(binding, this.namespace),
-          gateways: [gateway.ref],
-          http: renderBindingRoutes(this, binding, this._routes, this._routeTarget()),
-        }),
-      }) as unknown as istio.VirtualServiceSpec,
-    }));
-    // The gateway can gain servers (hosts) after this call: check host coverage once the tree is complete.
-    virtualService.node.addValidation({ validate: () => validateBinding(binding, this.namespace) });
-    binding.virtualService = virtualService;
+    const binding = bindGateway(this._bindingApp(), gateway, options, `Gateway${key}`);
     this._bindings.set(key, binding);
-    return virtualService;
+    return binding.virtualService!;
   }
 
   /**
@@ -468,6 +469,10 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     if (current) {
       throw meshError(management.manager, 'app', `is already ${current.description} (${current.manager.node.path}); an app has one traffic manager`,
         this.name, `take the traffic over once`);
+    }
+    if (this._tcpRoutes.length + this._tlsRoutes.length > 0 || [...this._bindings.values()].some((b) => b.tcpRoutes || b.tlsRoutes || b.port !== undefined)) {
+      throw meshError(management.manager, 'app', `has TCP/TLS routes or gateway bindings (tcpRoutes, tlsRoutes, exposeVia port), which cannot be carried over once it is ${
+        management.description}`, this.name, 'keep routing the app with addTcpRoute()/addTlsRoute() and exposeVia(), or hand over an HTTP-only app');
     }
     this._management = management;
     for (const id of ['Service', 'DestinationRule', 'VirtualService', ...[...this._bindings.keys()].map((k) => `Gateway${k}`)]) {
@@ -495,7 +500,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
       routes: () => this._routes.map((r, i) => ({ field: `routes[${i}]`, route: renderHttpRoute(this, `routes[${i}]`, r, this._routeTarget()) })),
       gatewayBindings: () => [...this._bindings.values()].map((b) => ({
         ref: b.gateway.ref,
-        hosts: bindingHosts(b, this.namespace),
+        hosts: bindingHosts(b),
         routesField: b.routes ? `exposeVia(${b.gateway.ref}).routes` : undefined,
       })).concat([...this._meshGateways.values()].map((g) => ({ ref: g.ref, hosts: [this.host], routesField: undefined }))),
       trafficPolicy: () => (policy ? { field: 'trafficPolicy', rendered: renderTrafficPolicy(this, 'trafficPolicy', policy) } : undefined),
@@ -521,8 +526,36 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     return v.versionLabel ?? v.name;
   }
 
-  private _routeTarget(): RouteTarget {
-    return routeTarget(this.host, [...this.versionNames, ...this.externalVersionNames], this._ports);
+  private _routeTarget(kind: ServerRouteKind = 'http'): RouteTarget {
+    return routeTarget(this.host, [...this.versionNames, ...this.externalVersionNames], this._ports, kind);
+  }
+
+  /** Mesh L4 routes: SNI hosts among the Service host, match ports among the Service ports the kind applies to. */
+  private _l4Context(kind: 'tcp' | 'tls'): L4RouteContext {
+    const target = this._routeTarget(kind);
+    return { hosts: [this.host], gateway: false, matchPorts: target.ports, matchPortsDescription: `Service ${target.portsDescription}` };
+  }
+
+  private _bindingApp(): BindingApp {
+    const versions = () => [...this.versionNames, ...this.externalVersionNames];
+    return { scope: this, name: this.name, namespace: this.namespace, host: this.host, ports: this._ports, versions, httpRoutes: () => this._routes };
+  }
+
+  /** The mesh VirtualService `<name>`, created by the first route of any kind. */
+  private _meshVirtualService(): istio.VirtualService {
+    this._virtualService ??= withApiFieldNames(new istio.VirtualService(this, 'VirtualService', {
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: Lazy.any({ produce: () => this._renderMeshVirtualServiceSpec() }) as unknown as istio.VirtualServiceSpec,
+    }));
+    return this._virtualService;
+  }
+
+  private _checkUnmanaged(field: string, route: unknown): void {
+    const m = this._management;
+    if (m) {
+      throw meshError(this, field, `cannot be added once the app is ${m.description} (${m.manager.node.path}), which owns its routing`,
+        route, `add routes before ${m.manager.node.path} is created, or give the routing to it`);
+    }
   }
 
   // ---- rendering ----
@@ -544,14 +577,18 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   private _renderMeshVirtualServiceSpec(): Record<string, unknown> {
     const target = this._routeTarget();
     const gateways = [...this._meshGateways.values()].map((g) => g.ref);
-    return {
-      hosts: [this.host],
-      // Listing gateways replaces the implicit `mesh`: keep the sidecars' routing by naming it.
-      gateways: gateways.length > 0 ? ['mesh', ...gateways] : undefined,
-      http: this._routes.length > 0
-        ? this._routes.map((r, i) => renderHttpRoute(this, `routes[${i}]`, r, target))
-        : [renderHttpRoute(this, 'alsoServeVia', {}, target)], // bound to a gateway before any route: the whole Service
-    };
+    const spec: Record<string, unknown> = { hosts: [this.host] };
+    // Listing gateways replaces the implicit `mesh`: keep the sidecars' routing by naming it.
+    if (gateways.length > 0) spec.gateways = ['mesh', ...gateways];
+    if (this._routes.length > 0) spec.http = this._routes.map((r, i) => renderHttpRoute(this, `routes[${i}]`, r, target));
+    else if (gateways.length > 0 && this._tcpRoutes.length === 0 && this._tlsRoutes.length === 0) {
+      spec.http = [renderHttpRoute(this, 'alsoServeVia', {}, target)]; // bound to a gateway before any route: the whole Service
+    }
+    const l4 = <R extends TcpRouteOptions>(kind: 'tcp' | 'tls', r: R, i: number) => [this, `${kind}Routes[${i}]`, r, meshL4Target(this, `${kind}Routes[${i}]`, r,
+      this._routeTarget(kind)), this._l4Context(kind)] as const;
+    if (this._tlsRoutes.length > 0) spec.tls = this._tlsRoutes.map((r, i) => renderTlsRoute(...l4('tls', r, i)));
+    if (this._tcpRoutes.length > 0) spec.tcp = this._tcpRoutes.map((r, i) => renderTcpRoute(...l4('tcp', r, i)));
+    return spec;
   }
 
   // ---- children and checks ----

@@ -1,4 +1,5 @@
-import { hostCovers, visibleGatewayHosts } from './app-routing';
+import { visibleGatewayHosts } from './app-routing';
+import { hostCovers } from './render-l4-route';
 import type { IGateway } from './gateway';
 
 /*

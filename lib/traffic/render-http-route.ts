@@ -22,6 +22,10 @@ export interface RouteTarget {
   readonly versions: readonly string[];
   /** Port rendered on every destination that does not name one. @default - no port (fine for single-port services) */
   readonly defaultPort?: number;
+  /** Service ports a destination may name (the ports the route kind applies to). @default - any port */
+  readonly ports?: readonly number[];
+  /** What `ports` are, for messages, e.g. 'HTTP ports (http, http2, grpc, grpc-web)'. @default 'ports' */
+  readonly portsDescription?: string;
 }
 
 const REDIRECT_CODES = [301, 302, 303, 307, 308];
@@ -92,7 +96,7 @@ export function renderHttpRoute(scope: IConstruct, field: string, route: HttpRou
  * (a catch-all) before it takes every request. `routes` are in VirtualService order, each with its field.
  * @internal
  */
-export function checkRoutesReachable(scope: IConstruct, routes: ReadonlyArray<{ readonly field: string; readonly route: HttpRouteOptions }>): void {
+export function checkRoutesReachable(scope: IConstruct, routes: ReadonlyArray<{ readonly field: string; readonly route: { readonly match?: readonly unknown[] } }>): void {
   const catchAll = routes.findIndex((r) => r.route.match === undefined);
   if (catchAll >= 0 && catchAll < routes.length - 1) {
     const later = routes[catchAll + 1];
@@ -101,7 +105,12 @@ export function checkRoutesReachable(scope: IConstruct, routes: ReadonlyArray<{ 
   }
 }
 
-function renderDestinations(scope: IConstruct, field: string, destinations: RouteDestination[] | undefined, target: RouteTarget): Record<string, unknown>[] {
+/**
+ * Validates and renders the weighted destinations of a route (`route[]` of an http, tcp or tls route).
+ * @internal
+ */
+export function renderDestinations(scope: IConstruct, field: string, destinations: readonly RouteDestination[] | undefined,
+  target: RouteTarget): Record<string, unknown>[] {
   if (destinations === undefined) {
     return [{ destination: destination(target.host, undefined, target.defaultPort) }];
   }
@@ -124,6 +133,10 @@ function renderDestinations(scope: IConstruct, field: string, destinations: Rout
     if (d.version !== undefined) checkVersion(scope, `${f}.version`, d.version, target);
     const port = d.port ?? target.defaultPort;
     if (port !== undefined) checkInteger(scope, `${f}.port`, port, 1, 65535);
+    if (d.port !== undefined && target.ports && !target.ports.includes(d.port)) {
+      throw meshError(scope, `${f}.port`, `is not one of the Service's ${target.portsDescription ?? 'ports'} ${JSON.stringify(target.ports)}`, d.port,
+        target.ports.length ? `use one of ${JSON.stringify(target.ports)}` : 'add such a port to the app');
+    }
     const key = `${d.version ?? ''}:${port ?? ''}`;
     if (seen.has(key)) {
       throw meshError(scope, `${f}.version`, `repeats destinations[${seen.get(key)}]`, d.version ?? '(whole service)', 'merge the two destinations and add up their weights');

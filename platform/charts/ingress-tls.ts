@@ -64,7 +64,8 @@ export class IngressTlsChart extends Chart {
     const hosts = props.hosts ?? ['tenanta.example.com', 'tenantb.example.com'];
     const issuer = props.issuer ?? new Issuer(this, 'selfsigned', { namespace, type: IssuerType.selfSigned() });
 
-    this.gateway = new Gateway(this, 'mygateway', { namespace, hosts, defaultHttpServer: false, workload: props.ingressGateway });
+    // HTTPS only: the HTTPS server replaces the implicit plaintext server, and redirectHttp answers port 80 with a redirect.
+    this.gateway = new Gateway(this, 'mygateway', { namespace, hosts, workload: props.ingressGateway });
     this.gateway.addHttpsServer({
       credential: GatewayCredential.issue({
         issuer,

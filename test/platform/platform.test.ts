@@ -19,7 +19,7 @@ describe('reference platform (platform/)', () => {
       for (const c of recorded) expect(inCluster.has(c)).toBe(true);
       for (const c of inCluster) if (!recorded.has(c)) expect(['platform', 'control-plane', 'observability', 'Flux']).toContain(c.node.id);
       expect(records.map((c) => c.node.id).sort()).toEqual(['bookinfo', 'canary', 'egress', 'image-automation', 'ingress-tls', 'issuers',
-        'mesh-security', 'namespaces', 'sample-app', 'tenant-cas', 'zero-trust']);
+        'l4-routing', 'mesh-security', 'namespaces', 'sample-app', 'tenant-cas', 'zero-trust']);
     }
   });
 

@@ -158,3 +158,68 @@ describe('Gateway HTTPS servers', () => {
     expect(() => gateway.addHttpsServer({ credential: GatewayCredential.issue({ issuer }), port: 8080 })).toThrow(/'servers\[1\].port' is already used by server 'http-8080'/);
   });
 });
+
+describe('Gateway plain HTTP beside TLS (explicit only)', () => {
+  const http80 = (hosts: string[], redirect = false) => ({
+    name: redirect ? 'http-redirect-80' : 'http-80', port: { number: 80, name: redirect ? 'http-redirect-80' : 'http-80', protocol: 'HTTP' }, hosts,
+    ...(redirect ? { tls: { httpsRedirect: true } } : {}),
+  });
+  const build = (props: { defaultHttpServer?: boolean; hosts?: string[] }) => {
+    const chart = new Chart(Testing.app(), 'ingress', { namespace: 'istio-system' });
+    const gateway = new Gateway(chart, 'gw', { hosts: props.hosts ?? ['shop.example.com'], defaultHttpServer: props.defaultHttpServer });
+    return { chart, gateway, credential: GatewayCredential.fromExternalSecret('shop-tls') };
+  };
+  const serversOf = (chart: Chart) => {
+    const manifests = Testing.synth(chart);
+    expectValidManifests(manifests);
+    return gatewayOf(manifests).spec.servers;
+  };
+
+  test('an HTTPS server replaces the implicit plaintext server', () => {
+    const { chart, gateway, credential } = build({});
+    gateway.addHttpsServer({ credential });
+    expect(serversOf(chart).map((s: any) => s.name)).toEqual(['https-443']);
+    expect(gateway.hosts).toEqual(['shop.example.com']);
+  });
+
+  test('a TLS passthrough or TCP server replaces the implicit plaintext server too', () => {
+    const { chart, gateway } = build({});
+    gateway.addTlsPassthroughServer({ hosts: ['db.example.com'] });
+    expect(serversOf(chart).map((s: any) => s.name)).toEqual(['tls-443']);
+  });
+
+  test('redirectHttp: the plaintext server is a redirect for the HTTPS hosts', () => {
+    const { chart, gateway, credential } = build({});
+    gateway.addHttpsServer({ credential, redirectHttp: true });
+    expect(serversOf(chart)[1]).toEqual(http80(['shop.example.com'], true));
+  });
+
+  test('defaultHttpServer: true keeps plaintext beside HTTPS (explicit), and redirectHttp takes its hosts over', () => {
+    const kept = build({ defaultHttpServer: true });
+    kept.gateway.addHttpsServer({ credential: kept.credential });
+    expect(serversOf(kept.chart).map((s: any) => s.name)).toEqual(['http-80', 'https-443']);
+
+    const redirected = build({ defaultHttpServer: true, hosts: ['shop.example.com', 'blog.example.com'] });
+    redirected.gateway.addHttpsServer({ credential: redirected.credential, hosts: ['shop.example.com'], redirectHttp: true });
+    expect(serversOf(redirected.chart)).toEqual([
+      http80(['blog.example.com']),
+      expect.objectContaining({ name: 'https-443', hosts: ['shop.example.com'] }),
+      http80(['shop.example.com'], true),
+    ]);
+  });
+
+  test('an explicit HTTP server stays beside HTTPS', () => {
+    const { chart, gateway, credential } = build({ defaultHttpServer: false });
+    gateway.addHttpServer({ hosts: ['status.example.com'] });
+    gateway.addHttpsServer({ credential });
+    expect(serversOf(chart).map((s: any) => s.name)).toEqual(['http-80', 'https-443']);
+  });
+
+  test('an HTTPS server and a PASSTHROUGH server share port 443 with different hosts (told apart by SNI)', () => {
+    const { chart, gateway, credential } = build({});
+    gateway.addHttpsServer({ credential });
+    gateway.addTlsPassthroughServer({ hosts: ['db.example.com'] });
+    expect(serversOf(chart).map((s: any) => [s.name, s.port.number, s.port.protocol])).toEqual([['https-443', 443, 'HTTPS'], ['tls-443', 443, 'TLS']]);
+    expect(() => gateway.addTlsPassthroughServer({ hosts: ['shop.example.com'], name: 'tls-shop' })).toThrow(/'servers\[2\].hosts' overlaps server 'https-443' on port 443/);
+  });
+});

@@ -84,6 +84,21 @@ describe('Gateway', () => {
     ]);
   });
 
+  test('addTcpServer: a TCP server on its port for the gateway hosts, replacing the implicit HTTP server', () => {
+    const chart = Testing.chart();
+    const gw = new Gateway(chart, 'gateway');
+    const server = gw.addTcpServer({ port: 31400 });
+    expect(server).toEqual({ name: 'tcp-31400', port: 31400, protocol: ServerProtocol.TCP, hosts: ['*'] });
+    expect(gatewayOf(chart).spec.servers).toEqual([{ name: 'tcp-31400', port: { number: 31400, name: 'tcp-31400', protocol: 'TCP' }, hosts: ['*'] }]);
+    expect(() => gw.addTcpServer({ port: 0 })).toThrow(/'servers\[1\].port' must be an integer from 1 to 65535, got 0/);
+  });
+
+  test('the implicit HTTP server stays beside other HTTP servers', () => {
+    const gw = new Gateway(Testing.chart(), 'gateway');
+    gw.addHttpServer({ port: 8080 });
+    expect(gw.servers.map((s) => s.name)).toEqual(['http-80', 'http-8080']);
+  });
+
   test('fails synth when a gateway ends up with no servers', () => {
     const chart = Testing.chart();
     new Gateway(chart, 'gateway', { defaultHttpServer: false });
@@ -139,7 +154,7 @@ describe('Gateway', () => {
     });
 
     test('fails for two protocols on one port', () => {
-      const gw = new Gateway(Testing.chart(), 'gateway');
+      const gw = new Gateway(Testing.chart(), 'gateway', { defaultHttpServer: true });
       expect(() => gw._addServer({ name: 'tcp', port: 80, protocol: ServerProtocol.TCP, hosts: ['*'] }))
         .toThrow(/'servers\[1\].port' is already used by server 'http-80' with protocol HTTP .* got 80/);
     });
