@@ -99,7 +99,12 @@ export class ExternalRoutes {
     if (route.mirror?.port !== undefined && !known.includes(route.mirror.port)) {
       throw meshError(scope, `${field}.mirror.port`, `is not a port of ${kind}`, route.mirror.port, `use one of ${known.join(', ')}`);
     }
-    const target = this._target(host);
+    const target = this._target(host, route);
+    if (target.defaultPort === undefined && svc.ports.length > 1 && !route.redirect && (route.destinations ?? [{}]).some((d) => d.port === undefined)) {
+      throw meshError(scope, `${field}.destinations`, `need a port: ${kind} has several HTTP ports (${httpPorts.map((p) => p.number).join(', ')}) and the route `
+        + 'does not match one (Istio and istioctl analyze IST0112 require the port to be explicit)', route.destinations ?? 'the whole service',
+      `add match: [{ port: ${httpPorts[0].number} }], or destinations: [{ port: ${httpPorts[0].number} }]`);
+    }
     renderHttpRoute(scope, field, route, target); // throw early
     const all = [...entry.routes, route];
     checkRoutesReachable(scope, all.map((r, k) => ({ field: `addRoute(${host})[${k}]`, route: r })));
@@ -107,9 +112,18 @@ export class ExternalRoutes {
     return entry.resource;
   }
 
-  private _target(host: string): RouteTarget {
-    // No default port: a destination without one keeps the port the request came in on.
-    return { host, versions: [] };
+  /**
+   * The route's target. A destination without a port keeps the port the request came in on, but Istio's analysis
+   * (IST0112) wants it explicit when the service has several ports: it is the route's match port, else the only HTTP
+   * port (HTTP routes only see requests on HTTP ports).
+   */
+  private _target(host: string, route: HttpRouteOptions): RouteTarget {
+    const ports = this._service.ports;
+    if (ports.length <= 1) return { host, versions: [] };
+    const matchPorts = new Set((route.match ?? []).map((m) => m.port));
+    if (route.match && matchPorts.size === 1 && !matchPorts.has(undefined)) return { host, versions: [], defaultPort: [...matchPorts][0] };
+    const http = ports.filter((p) => HTTP_PROTOCOLS.includes(p.protocol));
+    return { host, versions: [], defaultPort: http.length === 1 ? http[0].number : undefined };
   }
 
   private _hostRoutes(host: string, name: string | undefined): HostRoutes {
@@ -135,7 +149,7 @@ export class ExternalRoutes {
         produce: () => ({
           hosts: [host],
           exportTo: svc.exportTo ? [...svc.exportTo] : undefined,
-          http: entry.routes.map((r, k) => renderHttpRoute(this._scope, `addRoute(${host})[${k}]`, r, this._target(host))),
+          http: entry.routes.map((r, k) => renderHttpRoute(this._scope, `addRoute(${host})[${k}]`, r, this._target(host, r))),
         }),
       }) as unknown as istio.VirtualServiceSpec,
     }));

@@ -424,6 +424,12 @@ export class ServiceEntry extends Construct {
       return existing;
     }
     const others = [...this._rules.values()].filter((r) => r.namespace === namespace);
+    const overlapping = others.find((r) => r.host !== host && (covers(r.host, host) || covers(host, r.host))
+      && JSON.stringify(r.selector ? Object.entries(r.selector).sort() : null) === JSON.stringify(selector ? Object.entries(selector).sort() : null));
+    if (overlapping) {
+      throw meshError(this, `${field}.host`, `overlaps the DestinationRule ${overlapping.name} for ${overlapping.host}: Istio applies only the most specific `
+        + 'DestinationRule host to a request, so one would hide the other\'s settings', host, `use host ${JSON.stringify(overlapping.host)} for both`);
+    }
     const parts = [this.name, kind === 'tls' ? 'tls' : undefined, selector ? slug(client!.node.id) : undefined,
       others.length > 0 ? slug(host.replace(/^\*\./, 'wildcard.')) : undefined];
     const ruleName = checkDnsSubdomain(this, `${field}.name`, name ?? parts.filter((p) => p !== undefined).join('-'));

@@ -22,7 +22,7 @@ describe('MeshService.fromName', () => {
   test('addRoute: a VirtualService for an existing Service, with timeouts, retries and faults', () => {
     const c = chart('shop', 'shop');
     const svc = legacy(c);
-    const vs = svc.addRoute({ match: [{ uri: StringMatch.prefix('/slow') }], timeout: Duration.seconds(2), fault: HttpFault.delay(Duration.millis(500), 10) });
+    const vs = svc.addRoute({ match: [{ uri: StringMatch.prefix('/slow'), port: 8080 }], timeout: Duration.seconds(2), fault: HttpFault.delay(Duration.millis(500), 10) });
     expect(svc.addRoute({ retries: { attempts: 2, retryOn: [RetryOn.CONNECT_FAILURE] }, destinations: [{ port: 8080 }] })).toBe(vs);
     const manifests = Testing.synth(c);
     expectValidManifests(manifests);
@@ -32,7 +32,7 @@ describe('MeshService.fromName', () => {
       hosts: ['legacy.billing.svc.cluster.local'],
       http: [
         {
-          match: [{ uri: { prefix: '/slow' } }], route: [{ destination: { host: 'legacy.billing.svc.cluster.local' } }], timeout: '2s',
+          match: [{ uri: { prefix: '/slow' }, port: 8080 }], route: [{ destination: { host: 'legacy.billing.svc.cluster.local', port: { number: 8080 } } }], timeout: '2s',
           fault: { delay: { fixedDelay: '500ms', percentage: { value: 10 } } },
         },
         { route: [{ destination: { host: 'legacy.billing.svc.cluster.local', port: { number: 8080 } } }], retries: { attempts: 2, retryOn: 'connect-failure' } },

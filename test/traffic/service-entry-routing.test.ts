@@ -114,6 +114,15 @@ describe('ServiceEntry.addDestinationRule', () => {
       .toThrow(/'addDestinationRule.client' is in namespace "shop", which the ServiceEntry is not exported to.*Fix: add ExportTo.namespace\("shop"\)/);
   });
 
+  test('fails on DestinationRules whose hosts overlap (Istio would apply only the most specific one)', () => {
+    const c = chart('shop', 'egress');
+    const svc = new ServiceEntry(c, 'example', { namespace: 'egress', hosts: ['api.example.com', 'www.example.com'], ports: [{ number: 80, protocol: ExternalProtocol.HTTP }] });
+    svc.originateTls({ host: '*.example.com', tls: { mode: TlsMode.SIMPLE, caCertificates: CA } });
+    expect(() => svc.addDestinationRule({ host: 'api.example.com', trafficPolicy: { outlierDetection: OUTLIER } }))
+      .toThrow(/'addDestinationRule.host' overlaps the DestinationRule example-tls for \*.example.com: Istio applies only the most specific DestinationRule host.*Fix: use host "\*.example.com" for both/);
+    expect(svc.addDestinationRule({ host: '*.example.com', trafficPolicy: { outlierDetection: OUTLIER } }).name).toBe('example-tls');
+  });
+
   test('fails on locality failover without outlier detection on the external host', () => {
     expect(() => api().addDestinationRule({ trafficPolicy: { loadBalancer: LoadBalancer.localityAware(LocalityLoadBalancing.failover([{ from: 'eu', to: 'us' }])) } }))
       .toThrow(/'addDestinationRule.trafficPolicy.outlierDetection' is required with locality failover/);
@@ -149,13 +158,25 @@ describe('ServiceEntry.addRoute', () => {
     ]);
   });
 
-  test('a route without a port keeps the port the app called; exportTo follows the ServiceEntry', () => {
+  test('a route without a port goes to the only HTTP port (explicit, as IST0112 wants); exportTo follows the ServiceEntry', () => {
     const c = chart('shop', 'egress');
     const svc = api(c, { exportTo: [ExportTo.namespace('shop')] });
     svc.addRoute({ timeout: Duration.seconds(3) });
     const out = Testing.synth(c).find((m) => m.kind === 'VirtualService');
     expect(out.spec.exportTo).toEqual(['shop']);
-    expect(out.spec.http).toEqual([{ route: [{ destination: { host: 'api.example.com' } }], timeout: '3s' }]);
+    expect(out.spec.http).toEqual([{ route: [{ destination: { host: 'api.example.com', port: { number: 80 } } }], timeout: '3s' }]);
+    const single = new ServiceEntry(c, 'one', { hosts: ['one.example.com'], ports: [{ number: 80, protocol: ExternalProtocol.HTTP }] });
+    single.addRoute({ timeout: Duration.seconds(3) });
+    expect(Testing.synth(c).find((m) => m.kind === 'VirtualService' && m.metadata.name === 'one').spec.http[0].route).toEqual([{ destination: { host: 'one.example.com' } }]);
+  });
+
+  test('fails on a route without a port when the service has several HTTP ports', () => {
+    const svc = new ServiceEntry(chart('shop', 'egress'), 'two', {
+      hosts: ['two.example.com'], ports: [{ number: 80, protocol: ExternalProtocol.HTTP }, { number: 8080, protocol: ExternalProtocol.HTTP }],
+    });
+    expect(() => svc.addRoute({ timeout: Duration.seconds(1) }))
+      .toThrow(/'addRoute\(two.example.com\)\[0\].destinations' need a port: the ServiceEntry has several HTTP ports \(80, 8080\).*IST0112.*Fix: add match: \[\{ port: 80 \}\]/);
+    expect(svc.addRoute({ match: [{ port: 8080 }] })).toBeDefined();
   });
 
   test('fails on routes that cannot take effect', () => {
