@@ -214,7 +214,9 @@ function checkEndpoint(scope: IConstruct, field: string, e: string): void {
 
 /**
  * A service outside the mesh (S13): a ServiceEntry (networking.istio.io/v1) for external hosts, so that proxies
- * with egress restricted to the registry can reach it, telemetry names it, and `originateTls()` can add TLS.
+ * with egress restricted to the registry can reach it and telemetry names it. `addDestinationRule()` and
+ * `originateTls()` give the host its DestinationRule (connection pool, outlier detection, load balancing, TLS
+ * origination), `addRoute()` its VirtualService (timeouts, retries, port rewrite).
  * Workloads in a namespace whose Sidecar restricts egress reach it through `app.allowEgressTo(service)`.
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
@@ -328,7 +330,7 @@ export class ServiceEntry extends Construct {
     }
     const policy: TrafficPolicy = options.port === undefined ? { tls: options.tls } : { portLevelSettings: [{ port: options.port, tls: options.tls }] };
     renderTrafficPolicy(this, `${field}.tls`, policy); // throw early
-    const rule = this._rule(field, host, options.client, options.name, 'tls');
+    const rule = this._rule(field, host, options.client, options.name, 'tls', options.port);
     const existing = rule.tls.get(options.port);
     if (existing && existing !== options.tls && JSON.stringify(existing) !== JSON.stringify(options.tls)) {
       throw meshError(this, `${field}.tls`, `differs from an earlier originateTls() for ${host}${options.port ? ` port ${options.port}` : ''}`, options.tls,
@@ -399,7 +401,7 @@ export class ServiceEntry extends Construct {
   }
 
   /** The DestinationRule of (host, client), created on first use. */
-  private _rule(field: string, host: string, client: IDestinationRuleClient | undefined, name: string | undefined, kind: 'tls' | 'policy'): ExternalRule {
+  private _rule(field: string, host: string, client: IDestinationRuleClient | undefined, name: string | undefined, kind: 'tls' | 'policy', port?: number): ExternalRule {
     let selector: Record<string, string> | undefined;
     let namespace = this.namespace;
     if (client) {
@@ -440,7 +442,9 @@ export class ServiceEntry extends Construct {
       host, namespace, selector, client, name: ruleName, field, tls: new Map(),
       resource: undefined as unknown as istio.DestinationRule,
     };
-    rule.resource = withApiFieldNames(new istio.DestinationRule(this, `DestinationRule${key}`, {
+    // Construct ids are stable: `Tls<host>:<port or *>` as originateTls() always named it, `DestinationRule<host>` else.
+    const id = (kind === 'tls' ? `Tls${host}:${port ?? '*'}` : `DestinationRule${host}`) + (client ? `-${client.node.addr}` : '');
+    rule.resource = withApiFieldNames(new istio.DestinationRule(this, id, {
       metadata: { name: ruleName, namespace },
       spec: Lazy.any({ produce: () => this._renderRule(rule) }) as unknown as istio.DestinationRuleSpec,
     }));
