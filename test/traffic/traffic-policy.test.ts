@@ -1,5 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as istio from '../../imports/networking.istio.io';
+import { MeshApp } from '../../lib';
 import { LoadBalancer, LocalityLoadBalancing } from '../../lib/traffic/load-balancer';
 import { renderTrafficPolicy } from '../../lib/traffic/render-traffic-policy';
 import { H2UpgradePolicy, TlsMode, TrafficPolicy } from '../../lib/traffic/traffic-policy';
@@ -401,5 +402,29 @@ describe('renderTrafficPolicy validation', () => {
   test('fails for a port-level entry that sets nothing', () => {
     expect(() => render({ portLevelSettings: [{ port: 80 }] }))
       .toThrow(/'trafficPolicy.portLevelSettings\[0\]' sets nothing for its port, got \{"port":80\}/);
+  });
+});
+
+describe('port-level settings in a MeshApp DestinationRule', () => {
+  test('the app policy is copied into its port setting, and a subset port setting gets the app and subset policy of that port', () => {
+    const c = Testing.chart();
+    new MeshApp(c, 'httpbin', {
+      ports: [{ name: 'http', port: 8000, targetPort: 8080 }, { name: 'grpc', port: 9000, targetPort: 9090 }],
+      trafficPolicy: { ...CIRCUIT_BREAKER, portLevelSettings: [{ port: 9000, loadBalancer: LoadBalancer.RANDOM }] },
+      versions: [{ name: 'v1', image: 'docker.io/kennethreitz/httpbin:0.9.2', trafficPolicy: { tls: { mode: TlsMode.ISTIO_MUTUAL }, portLevelSettings: [{ port: 8000, loadBalancer: LoadBalancer.ROUND_ROBIN }] } }],
+    });
+    const manifests = Testing.synth(c);
+    const dr = manifests.find((m) => m.kind === 'DestinationRule');
+    expect(dr.spec.trafficPolicy.portLevelSettings).toEqual([{
+      port: { number: 9000 }, loadBalancer: { simple: 'RANDOM' },
+      connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+      outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
+    }]);
+    expect(dr.spec.subsets[0].trafficPolicy.portLevelSettings).toEqual([{
+      port: { number: 8000 }, loadBalancer: { simple: 'ROUND_ROBIN' }, tls: { mode: 'ISTIO_MUTUAL' },
+      connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+      outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
+    }]);
+    expectSchemaValid(dr.spec.trafficPolicy, dr.spec.subsets);
   });
 });
