@@ -39,6 +39,8 @@ export interface RoutedService {
   readonly exportTo?: readonly string[];
   /** What the service is called in errors, e.g. 'the ServiceEntry'. @default 'the service' */
   readonly kind?: string;
+  /** Annotations of the VirtualServices. @default - none */
+  readonly annotations?: Record<string, string>;
 }
 
 /** Protocols whose requests a sidecar sees, so HTTP routes apply to them. */
@@ -144,7 +146,7 @@ export class ExternalRoutes {
       resource: undefined as unknown as istio.VirtualService,
     };
     (entry as { resource: istio.VirtualService }).resource = withApiFieldNames(new istio.VirtualService(this._scope, `Routes${host}`, {
-      metadata: { name: vsName, namespace: svc.namespace },
+      metadata: { name: vsName, namespace: svc.namespace, annotations: svc.annotations ? { ...svc.annotations } : undefined },
       spec: Lazy.any({
         produce: () => ({
           hosts: [host],

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
+import { SUPPRESS_ANNOTATION } from '../analysis/context';
 import { withApiFieldNames } from '../private/api-json';
 import { meshError } from '../private/errors';
 import { namespaceOf, serviceFqdn } from '../private/names';
@@ -51,6 +52,12 @@ export interface MeshServiceExposeOptions {
    */
   readonly virtualServiceName?: string;
 }
+
+/**
+ * The Service is not in the output (it is referenced by name), so the analysis cannot find the routes' destination
+ * host; its VirtualServices say so, for that one rule (every route of them goes to this Service).
+ */
+const REFERENCED_BY_NAME = { [SUPPRESS_ANNOTATION]: 'istio-referenced-host' };
 
 const VS_HOST = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
 
@@ -104,7 +111,7 @@ export class MeshService extends Construct {
     checkUnique(this, 'ports[].number', attributes.ports, (p) => p.number);
     this._ports = attributes.ports.map((p) => ({ ...p }));
     this._routes = new ExternalRoutes(this, {
-      name: this.name, namespace: this.namespace, hosts: [this.host], kind: 'the Service',
+      name: this.name, namespace: this.namespace, hosts: [this.host], kind: 'the Service', annotations: REFERENCED_BY_NAME,
       ports: this._ports.map((p) => ({ number: p.number, name: p.name, protocol: protocolOf(p) === 'AUTO' ? 'HTTP' : protocolOf(p) })),
     });
   }
@@ -146,7 +153,7 @@ export class MeshService extends Construct {
     const name = checkDnsSubdomain(this, `${field}.virtualServiceName`, options.virtualServiceName ?? `${this.name}-${gateway.name}`);
     const hosts = [...options.hosts];
     const vs = withApiFieldNames(new istio.VirtualService(this, `Gateway${gateway.node.addr}`, {
-      metadata: { name, namespace: this.namespace },
+      metadata: { name, namespace: this.namespace, annotations: { ...REFERENCED_BY_NAME } },
       spec: Lazy.any({
         produce: () => ({
           hosts,

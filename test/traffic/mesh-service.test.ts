@@ -1,5 +1,5 @@
-import { Duration, Testing } from 'cdk8s';
-import { Gateway, HttpFault, MeshService, RetryOn, StringMatch } from '../../lib';
+import { Chart, Duration, Testing } from 'cdk8s';
+import { analyze, Gateway, HttpFault, MeshService, RetryOn, StringMatch } from '../../lib';
 import { expectValidManifests } from '../util/schema';
 import { chart } from '../util/synth';
 
@@ -27,7 +27,7 @@ describe('MeshService.fromName', () => {
     const manifests = Testing.synth(c);
     expectValidManifests(manifests);
     expect(manifests).toHaveLength(1);
-    expect(manifests[0].metadata).toEqual({ name: 'legacy', namespace: 'billing' });
+    expect(manifests[0].metadata).toEqual({ name: 'legacy', namespace: 'billing', annotations: { 'cdk8s-mesh.io/suppress': 'istio-referenced-host' } });
     expect(manifests[0].spec).toEqual({
       hosts: ['legacy.billing.svc.cluster.local'],
       http: [
@@ -48,12 +48,24 @@ describe('MeshService.fromName', () => {
     const manifests = Testing.synth(c);
     expectValidManifests(manifests);
     const vs = manifests.find((m) => m.kind === 'VirtualService');
-    expect(vs.metadata).toEqual({ name: 'legacy-gateway', namespace: 'billing' });
+    expect(vs.metadata).toEqual({ name: 'legacy-gateway', namespace: 'billing', annotations: { 'cdk8s-mesh.io/suppress': 'istio-referenced-host' } });
     expect(vs.spec).toEqual({
       hosts: ['billing.example.com'],
       gateways: ['shop/gateway'],
       http: [{ route: [{ destination: { host: 'legacy.billing.svc.cluster.local', port: { number: 8080 } } }] }],
     });
+  });
+
+  test('the analysis accepts routes to the Service that is not in the output, and still checks the rest', () => {
+    const app = Testing.app();
+    const c = new Chart(app, 'c', { namespace: 'shop' });
+    const gw = new Gateway(c, 'gateway');
+    const svc = legacy(c);
+    svc.addRoute({ match: [{ port: 8080 }], timeout: Duration.seconds(2) });
+    svc.exposeVia(gw, { hosts: ['billing.example.com'] });
+    expect(analyze(app).errors).toEqual([]);
+    svc.exposeVia(Gateway.fromName(c, 'missing', 'shop/missing'), { hosts: ['billing.example.com'] });
+    expect(analyze(app).errors.map((e) => e.rule)).toEqual(['istio-referenced-gateway']);
   });
 
   test('fails on bad input: no ports, routes to unknown ports or TCP ports, exposeVia twice', () => {
