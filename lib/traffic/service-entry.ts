@@ -336,9 +336,10 @@ export class ServiceEntry extends Construct {
       throw meshError(this, `${field}.tls`, `differs from an earlier originateTls() for ${host}${options.port ? ` port ${options.port}` : ''}`, options.tls,
         'originate TLS once per host, client and port');
     }
+    // Check the result before changing anything, so a refused call leaves the service as it was.
+    this._checkRule({ ...rule, tls: new Map(rule.tls).set(options.port, options.tls) });
     rule.tls.set(options.port, options.tls);
-    this._checkRule(rule);
-    return rule.resource;
+    return this._register(rule);
   }
 
   /**
@@ -367,9 +368,9 @@ export class ServiceEntry extends Construct {
       throw meshError(this, field, `was already called for host ${host}${rule.selector ? ` and client ${rule.client!.node.path}` : ''}`, options.name ?? rule.name,
         'pass the whole traffic policy in one addDestinationRule() call (Istio applies one DestinationRule per host to a proxy)');
     }
+    this._checkRule({ ...rule, policy: options.trafficPolicy });
     rule.policy = options.trafficPolicy;
-    this._checkRule(rule);
-    return rule.resource;
+    return this._register(rule);
   }
 
   /**
@@ -400,7 +401,7 @@ export class ServiceEntry extends Construct {
     return host;
   }
 
-  /** The DestinationRule of (host, client), created on first use. */
+  /** The DestinationRule of (host, client): the existing one, else a new one that `_register()` adds once it is checked. */
   private _rule(field: string, host: string, client: IDestinationRuleClient | undefined, name: string | undefined, kind: 'tls' | 'policy', port?: number): ExternalRule {
     let selector: Record<string, string> | undefined;
     let namespace = this.namespace;
@@ -438,18 +439,21 @@ export class ServiceEntry extends Construct {
     if ([...this._rules.values()].some((r) => r.namespace === namespace && r.name === ruleName)) {
       throw meshError(this, `${field}.name`, `is already the name of another DestinationRule of this service in namespace ${namespace}`, ruleName, 'pass a distinct name');
     }
-    const rule: ExternalRule = {
-      host, namespace, selector, client, name: ruleName, field, tls: new Map(),
-      resource: undefined as unknown as istio.DestinationRule,
-    };
     // Construct ids are stable: `Tls<host>:<port or *>` as originateTls() always named it, `DestinationRule<host>` else.
     const id = (kind === 'tls' ? `Tls${host}:${port ?? '*'}` : `DestinationRule${host}`) + (client ? `-${client.node.addr}` : '');
-    rule.resource = withApiFieldNames(new istio.DestinationRule(this, id, {
-      metadata: { name: ruleName, namespace },
-      spec: Lazy.any({ produce: () => this._renderRule(rule) }) as unknown as istio.DestinationRuleSpec,
-    }));
-    this._rules.set(key, rule);
-    return rule;
+    return { key, id, host, namespace, selector, client, name: ruleName, field, tls: new Map() };
+  }
+
+  /** Creates the DestinationRule of a new rule (nothing for an existing one) and returns it. */
+  private _register(rule: ExternalRule): istio.DestinationRule {
+    if (!rule.resource) {
+      rule.resource = withApiFieldNames(new istio.DestinationRule(this, rule.id, {
+        metadata: { name: rule.name, namespace: rule.namespace },
+        spec: Lazy.any({ produce: () => this._renderRule(rule) }) as unknown as istio.DestinationRuleSpec,
+      }));
+      this._rules.set(rule.key, rule);
+    }
+    return rule.resource;
   }
 
   /** The traffic policy of a rule: addDestinationRule()'s, with originateTls()'s TLS settings added. */
@@ -501,6 +505,9 @@ export class ServiceEntry extends Construct {
 
 /** One DestinationRule of a ServiceEntry: per host and client. */
 interface ExternalRule {
+  readonly key: string;
+  /** Construct id of the DestinationRule. */
+  readonly id: string;
   readonly host: string;
   readonly namespace: string;
   readonly selector?: Record<string, string>;
@@ -511,7 +518,8 @@ interface ExternalRule {
   policy?: TrafficPolicy;
   /** originateTls() settings by port (undefined: every port). */
   readonly tls: Map<number | undefined, ClientTlsSettings>;
-  resource: istio.DestinationRule;
+  /** Set once registered. */
+  resource?: istio.DestinationRule;
 }
 
 function slug(value: string): string {

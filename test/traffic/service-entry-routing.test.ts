@@ -89,8 +89,12 @@ describe('ServiceEntry.addDestinationRule', () => {
     const svc = api();
     expect(() => svc.addDestinationRule({ trafficPolicy: { tls: { mode: TlsMode.MUTUAL, credentialName: 'api-client-cert' } } }))
       .toThrow(/\[egress\/api\] 'addDestinationRule.client' is required with tls.credentialName \(api-client-cert\): a sidecar only reads a credential Secret through a DestinationRule with a workloadSelector.*got nothing\. Fix: pass client:/);
-    expect(() => api().originateTls({ port: 443, tls: { mode: TlsMode.MUTUAL, credentialName: 'api-client-cert' } }))
+    const c = chart('shop', 'egress');
+    const svc2 = api(c);
+    expect(() => svc2.originateTls({ port: 443, tls: { mode: TlsMode.MUTUAL, credentialName: 'api-client-cert' } }))
       .toThrow(/'originateTls.client' is required with tls.credentialName/);
+    // the refused call left nothing behind
+    expect(Testing.synth(c).map((m) => m.kind)).toEqual(['ServiceEntry']);
   });
 
   test('fails on a second addDestinationRule for the same host and client, and on TLS set twice', () => {
