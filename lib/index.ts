@@ -18,7 +18,9 @@ export { type SplitRouteOptions, TrafficSplit } from './traffic/traffic-split';
 export { Gateway, type GatewayImportOptions, type GatewayProps, type HttpServerOptions, type IGateway, type ImportedGatewayServer, type TcpServerOptions } from './traffic/gateway';
 export { type GatewayServer, ServerProtocol } from './traffic/gateway-server';
 export { GatewayCredential, type GatewayCredentialConfig, type GatewayCredentialTarget, GatewayTlsMode, type HttpsServer, type HttpsServerOptions, type IssueGatewayCertificateOptions, type TlsPassthroughServerOptions, TlsProtocolVersion } from './traffic/gateway-tls';
-export { type EgressGrant, ExportTo, ExternalProtocol, ServiceEntry, ServiceEntryLocation, type ServiceEntryPort, type ServiceEntryProps, ServiceEntryResolution, type TlsOriginationOptions } from './traffic/service-entry';
+export { type EgressGrant, ExportTo, type ExternalDestinationRuleOptions, ExternalProtocol, type IDestinationRuleClient, ServiceEntry, ServiceEntryLocation, type ServiceEntryPort, type ServiceEntryProps, ServiceEntryResolution, type TlsOriginationOptions } from './traffic/service-entry';
+export { type ExternalRouteOptions } from './traffic/external-routes';
+export { MeshService, type MeshServiceAttributes, type MeshServiceExposeOptions, type MeshServicePort } from './traffic/mesh-service';
 
 // Zero-trust security
 export { MeshNamespace, type MeshNamespaceProps, SidecarInjection } from './security/mesh-namespace';

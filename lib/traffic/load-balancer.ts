@@ -192,13 +192,22 @@ export class LoadBalancer {
     return new LoadBalancer('LEAST_REQUEST', undefined, options);
   }
 
+  /**
+   * Locality-aware load balancing without naming an algorithm: only `localityLbSetting` is rendered, and the
+   * endpoints within the chosen locality are balanced with Istio's default (LEAST_REQUEST).
+   * @example LoadBalancer.localityAware(LocalityLoadBalancing.failover([{ from: 'us-west', to: 'us-east' }]))
+   */
+  public static localityAware(locality: LocalityLoadBalancing): LoadBalancer {
+    return new LoadBalancer(undefined, undefined, { locality });
+  }
+
   /** Session affinity: hash on a header, a cookie, the source IP or a query parameter (exactly one). */
   public static consistentHash(options: ConsistentHashOptions): LoadBalancer {
     return new LoadBalancer(undefined, options, { locality: options.locality });
   }
 
   private constructor(
-    /** The simple algorithm name (ROUND_ROBIN, RANDOM, ...), undefined for consistent hashing. */
+    /** The simple algorithm name (ROUND_ROBIN, RANDOM, ...), undefined for consistent hashing and `localityAware()`. */
     public readonly simple?: string,
     private readonly _hash?: ConsistentHashOptions,
     private readonly _options: LoadBalancerOptions = {},
@@ -212,6 +221,10 @@ export class LoadBalancer {
   /** @internal */
   public _render(scope: IConstruct, field: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
+    if (!this.simple && !this._hash && !this._options.locality) {
+      throw meshError(scope, `${field}.locality`, 'is required by LoadBalancer.localityAware()', undefined,
+        'pass a LocalityLoadBalancing, e.g. LocalityLoadBalancing.failover([...]), or use an algorithm such as LoadBalancer.LEAST_REQUEST');
+    }
     if (this.simple) out.simple = this.simple;
     if (this._hash) out.consistentHash = renderHash(scope, `${field}.consistentHash`, this._hash);
     if (this._options.locality) out.localityLbSetting = this._options.locality._render(scope, `${field}.locality`);

@@ -16,54 +16,92 @@ const UINT32_MAX = 4_294_967_295;
 /** Options for {@link renderTrafficPolicy}. @internal */
 export interface RenderTrafficPolicyOptions {
   /**
-   * The enclosing policy whose fields this one inherits (a subset's policy inherits the
-   * DestinationRule's top-level one). Used for checks such as "failover needs outlierDetection".
+   * The DestinationRule's top-level policy, when `policy` is a subset's: Istio merges a subset policy into it field by
+   * field (and takes the DestinationRule's port-level setting of a port as that port's base).
    */
   readonly inherited?: TrafficPolicy;
 }
 
+/** The four fields a port-level setting replaces. */
+type PolicyFields = Pick<TrafficPolicy, 'connectionPool' | 'outlierDetection' | 'loadBalancer' | 'tls'>;
+
+function fieldsOf(p: PolicyFields | undefined): PolicyFields {
+  const out: { -readonly [K in keyof PolicyFields]?: PolicyFields[K] } = {};
+  if (!p) return out;
+  if (p.connectionPool !== undefined) out.connectionPool = p.connectionPool;
+  if (p.outlierDetection !== undefined) out.outlierDetection = p.outlierDetection;
+  if (p.loadBalancer !== undefined) out.loadBalancer = p.loadBalancer;
+  if (p.tls !== undefined) out.tls = p.tls;
+  return out;
+}
+
+/**
+ * What Istio applies on `port` for a DestinationRule's top-level `policy` as this library renders it: the port's
+ * setting with the fields it leaves unset taken from the top level, else the top level.
+ */
+function effectiveOnPort(policy: TrafficPolicy | undefined, port: number): PolicyFields {
+  const own = policy?.portLevelSettings?.find((p) => p.port === port);
+  return { ...fieldsOf(policy), ...fieldsOf(own) };
+}
+
 /**
  * Validates a traffic policy and renders it as DestinationRule `trafficPolicy` JSON (also for
- * subsets and port-level settings). Errors name `field` (e.g. 'trafficPolicy', 'subsets[1].trafficPolicy').
+ * subsets). Errors name `field` (e.g. 'trafficPolicy', 'subsets[1].trafficPolicy').
+ *
+ * Port-level settings: Istio REPLACES the enclosing policy with a port's setting (a field the port leaves unset
+ * gets Istio's default, not the enclosing value; pilot `GetPortLevelTrafficPolicy`). So that a port setting means
+ * "these fields differ on this port", each one is rendered with the enclosing policy's other fields copied in (for a
+ * subset: the subset's fields over the DestinationRule's policy for that port), and checks such as "failover needs
+ * outlier detection" run on that merged policy.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#TrafficPolicy-PortTrafficPolicy
  * @internal
  */
 export function renderTrafficPolicy(scope: IConstruct, field: string, policy: TrafficPolicy, options: RenderTrafficPolicyOptions = {}): Record<string, unknown> {
-  const out = renderPortPolicy(scope, field, policy, options.inherited);
+  const inherited = options.inherited;
+  const out = renderPortPolicy(scope, field, policy, { ...fieldsOf(inherited), ...fieldsOf(policy) });
+  // A subset without its own setting for a port the DestinationRule sets: the subset's fields over that port's policy.
+  const own = new Set((policy.portLevelSettings ?? []).map((p) => p.port));
+  for (const p of inherited?.portLevelSettings ?? []) {
+    if (own.has(p.port)) continue;
+    checkFailover(scope, field, { ...effectiveOnPort(inherited, p.port), ...fieldsOf(policy) },
+      ` (on port ${p.port}, where it applies over the DestinationRule's portLevelSettings)`);
+  }
   if (policy.portLevelSettings !== undefined) {
     if (policy.portLevelSettings.length === 0) {
       throw meshError(scope, `${field}.portLevelSettings`, 'must not be empty', [], 'remove portLevelSettings or add a port');
     }
-    const parent: TrafficPolicy = {
-      outlierDetection: policy.outlierDetection ?? options.inherited?.outlierDetection,
-    };
     out.portLevelSettings = policy.portLevelSettings.map((p, i) => {
       const f = `${field}.portLevelSettings[${i}]`;
       checkInteger(scope, `${f}.port`, p.port, 1, 65535);
-      const rendered = renderPortPolicy(scope, f, p, parent);
-      if (Object.keys(rendered).length === 0) {
+      if (Object.keys(fieldsOf(p)).length === 0) {
         throw meshError(scope, f, 'sets nothing for its port', { port: p.port }, 'set connectionPool, outlierDetection, loadBalancer or tls, or remove the entry');
       }
-      return { port: { number: p.port }, ...rendered };
+      const merged: PolicyFields = { ...(inherited ? effectiveOnPort(inherited, p.port) : {}), ...fieldsOf(policy), ...fieldsOf(p) };
+      return { port: { number: p.port }, ...renderPortPolicy(scope, f, merged, merged) };
     });
     checkUnique(scope, `${field}.portLevelSettings[].port`, policy.portLevelSettings, (p) => p.port);
   }
   return out;
 }
 
-function renderPortPolicy(scope: IConstruct, field: string, policy: Omit<TrafficPolicy, 'portLevelSettings'>, inherited?: TrafficPolicy): Record<string, unknown> {
+/** Istio only fails over once outlier detection ejects the unhealthy local endpoints. */
+function checkFailover(scope: IConstruct, field: string, effective: PolicyFields, where: string = ''): void {
+  const locality = effective.loadBalancer?.locality;
+  const od = effective.outlierDetection;
+  if (locality?.needsOutlierDetection && (!od || ejectsNothing(od))) {
+    throw meshError(scope, `${field}.outlierDetection`,
+      `is required with locality ${locality._kind}${where}: Istio only fails over once outlier detection ejects the unhealthy local endpoints, `
+      + 'without it traffic never leaves the local region', od,
+      'add outlierDetection (e.g. { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30) }) to the same traffic policy');
+  }
+}
+
+/** Renders the fields of `policy`; `effective` is what applies with it (for the failover check). */
+function renderPortPolicy(scope: IConstruct, field: string, policy: PolicyFields, effective: PolicyFields): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (policy.connectionPool) out.connectionPool = renderConnectionPool(scope, `${field}.connectionPool`, policy.connectionPool);
-  if (policy.loadBalancer) {
-    out.loadBalancer = policy.loadBalancer._render(scope, `${field}.loadBalancer`);
-    const locality = policy.loadBalancer.locality;
-    const od = policy.outlierDetection ?? inherited?.outlierDetection;
-    if (locality?.needsOutlierDetection && (!od || ejectsNothing(od))) {
-      throw meshError(scope, `${field}.outlierDetection`,
-        `is required with locality ${locality._kind}: Istio only fails over once outlier detection ejects the unhealthy local endpoints, `
-        + 'without it traffic never leaves the local region', od,
-        'add outlierDetection (e.g. { consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30) }) to the same traffic policy');
-    }
-  }
+  if (policy.loadBalancer) out.loadBalancer = policy.loadBalancer._render(scope, `${field}.loadBalancer`);
+  checkFailover(scope, field, effective);
   if (policy.outlierDetection) out.outlierDetection = renderOutlier(scope, `${field}.outlierDetection`, policy.outlierDetection);
   if (policy.tls) out.tls = renderClientTls(scope, `${field}.tls`, policy.tls);
   return out;

@@ -1,12 +1,17 @@
 import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as istio from '../../imports/networking.istio.io';
+import { withApiFieldNames } from '../private/api-json';
 import { meshError } from '../private/errors';
 import { checkIpOrCidr, isIpAddress } from '../private/ip';
+import { checkLabels } from '../private/labels';
 import { namespaceOf } from '../private/names';
+import { outputMap } from '../private/plain-keys';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger, checkUnique } from '../private/validate';
+import type { HttpRouteOptions } from './http-route';
 import { renderTrafficPolicy } from './render-traffic-policy';
-import { ClientTlsSettings, TlsMode } from './traffic-policy';
+import { ClientTlsSettings, TlsMode, TrafficPolicy } from './traffic-policy';
+import { ExternalRouteOptions, ExternalRoutes } from './external-routes';
 
 /** How the proxy finds the endpoints of an external service. */
 export class ServiceEntryResolution {
@@ -135,8 +140,48 @@ export interface TlsOriginationOptions {
    */
   readonly port?: number;
   /**
+   * Originate TLS only from these clients' sidecars (see `ExternalDestinationRuleOptions.client`); required with
+   * `tls.credentialName`.
+   * @default - every client that sees the service
+   */
+  readonly client?: IDestinationRuleClient;
+  /**
    * DestinationRule name.
-   * @default - `<service name>-tls`, with the host (and port) appended when there are several
+   * @default - `<service name>-tls`, with the client's and the host's names appended when needed to stay unique
+   */
+  readonly name?: string;
+}
+
+/** The client workloads a DestinationRule applies to: a MeshApp, or any workload with stable labels. */
+export interface IDestinationRuleClient extends IConstruct {
+  /** Namespace of the workloads (a DestinationRule's workloadSelector only selects in its own namespace). */
+  readonly namespace: string;
+  /** Labels that select the workloads' pods (MeshApp: `{ app: <name> }`). */
+  readonly labels: Record<string, string>;
+}
+
+/** Options of `ServiceEntry.addDestinationRule()`. */
+export interface ExternalDestinationRuleOptions {
+  /**
+   * What the calling proxies apply to this external host: connection pool, outlier detection, load balancer, TLS
+   * origination (tls mode SIMPLE or MUTUAL), per port with `portLevelSettings`.
+   */
+  readonly trafficPolicy: TrafficPolicy;
+  /**
+   * DestinationRule host: one of the service's hosts, or a wildcard covering some of them.
+   * @default - the service's only host (required when it has several)
+   */
+  readonly host?: string;
+  /**
+   * Apply only to these clients' sidecars: `workloadSelector` is their labels and the DestinationRule goes to their
+   * namespace. Required when `tls.credentialName` is set: sidecars read a credential Secret only through a
+   * DestinationRule with a workloadSelector, from their own namespace.
+   * @default - every client that sees the service (no workloadSelector, in the service's namespace)
+   */
+  readonly client?: IDestinationRuleClient;
+  /**
+   * DestinationRule name.
+   * @default - the service name, with the client's and the host's names appended when needed to stay unique
    */
   readonly name?: string;
 }
@@ -169,7 +214,9 @@ function checkEndpoint(scope: IConstruct, field: string, e: string): void {
 
 /**
  * A service outside the mesh (S13): a ServiceEntry (networking.istio.io/v1) for external hosts, so that proxies
- * with egress restricted to the registry can reach it, telemetry names it, and `originateTls()` can add TLS.
+ * with egress restricted to the registry can reach it and telemetry names it. `addDestinationRule()` and
+ * `originateTls()` give the host its DestinationRule (connection pool, outlier detection, load balancing, TLS
+ * origination), `addRoute()` its VirtualService (timeouts, retries, port rewrite).
  * Workloads in a namespace whose Sidecar restricts egress reach it through `app.allowEgressTo(service)`.
  * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
  */
@@ -183,7 +230,8 @@ export class ServiceEntry extends Construct {
   private readonly _hosts: string[];
   private readonly _ports: (ServiceEntryPort & { readonly name: string })[];
   private readonly _exportTo?: string[];
-  private readonly _tls = new Map<string, istio.DestinationRule>();
+  private readonly _rules = new Map<string, ExternalRule>();
+  private _routes?: ExternalRoutes;
 
   constructor(scope: Construct, id: string, props: ServiceEntryProps) {
     super(scope, id);
@@ -264,9 +312,10 @@ export class ServiceEntry extends Construct {
   }
 
   /**
-   * TLS origination: a DestinationRule that makes the calling proxy open TLS (SIMPLE, or MUTUAL with a client
-   * certificate) to the external host. Set `tls.caCertificates` so the server is verified (synthesis warns
-   * otherwise, like Istio's IST0128). Idempotent per host and port.
+   * TLS origination: the calling proxy opens TLS (SIMPLE, or MUTUAL with a client certificate) to the external host.
+   * Set `tls.caCertificates` so the server is verified (synthesis warns otherwise, like Istio's IST0128). Adds the
+   * TLS settings to the DestinationRule of this host (and client), so it combines with `addDestinationRule()`:
+   * Istio applies one DestinationRule per host to a proxy. Idempotent per host, client and port.
    */
   public originateTls(options: TlsOriginationOptions): istio.DestinationRule {
     const field = 'originateTls';
@@ -275,38 +324,206 @@ export class ServiceEntry extends Construct {
       throw meshError(this, `${field}.tls.mode`, 'must be SIMPLE or MUTUAL to originate TLS to an external service', mode.value,
         'use TlsMode.SIMPLE (verify the server) or TlsMode.MUTUAL (also present a client certificate)');
     }
-    if (options.host === undefined && this._hosts.length > 1) {
-      throw meshError(this, `${field}.host`, 'is required when the service has several hosts', this._hosts, `pass host: '${this._hosts[0]}' (or a covering wildcard)`);
-    }
-    const host = options.host ?? this._hosts[0];
-    if (!HOST.test(host) || !this._hosts.some((h) => covers(host, h))) {
-      throw meshError(this, `${field}.host`, 'must be one of the service\'s hosts or a wildcard covering one', host, `use one of ${this._hosts.join(', ')}`);
-    }
+    const host = this._ruleHost(field, options.host);
     if (options.port !== undefined && !this._ports.some((p) => p.number === options.port)) {
       throw meshError(this, `${field}.port`, 'is not a port of the service', options.port, `use one of ${this._ports.map((p) => p.number).join(', ')}`);
     }
-    const key = `${host}:${options.port ?? '*'}`;
-    const existing = this._tls.get(key);
-    if (existing) return existing;
-    const suffix = this._tls.size === 0 && options.name === undefined ? '' : `-${host.replace(/^\*\./, 'wildcard.').replace(/\./g, '-')}${options.port ? `-${options.port}` : ''}`;
-    const name = checkDnsSubdomain(this, `${field}.name`, options.name ?? `${this.name}-tls${suffix}`);
-    const policy = options.port === undefined
-      ? { tls: options.tls }
-      : { portLevelSettings: [{ port: options.port, tls: options.tls }] };
+    const policy: TrafficPolicy = options.port === undefined ? { tls: options.tls } : { portLevelSettings: [{ port: options.port, tls: options.tls }] };
     renderTrafficPolicy(this, `${field}.tls`, policy); // throw early
-    const dr = new istio.DestinationRule(this, `Tls${key}`, {
-      metadata: { name, namespace: this.namespace },
-      spec: Lazy.any({
-        produce: () => ({
-          host,
-          trafficPolicy: renderTrafficPolicy(this, `${field}.tls`, policy),
-          exportTo: this._exportTo ? [...this._exportTo] : undefined,
-        }),
-      }) as unknown as istio.DestinationRuleSpec,
-    });
-    this._tls.set(key, dr);
-    return dr;
+    const rule = this._rule(field, host, options.client, options.name, 'tls', options.port);
+    const existing = rule.tls.get(options.port);
+    if (existing && existing !== options.tls && JSON.stringify(existing) !== JSON.stringify(options.tls)) {
+      throw meshError(this, `${field}.tls`, `differs from an earlier originateTls() for ${host}${options.port ? ` port ${options.port}` : ''}`, options.tls,
+        'originate TLS once per host, client and port');
+    }
+    // Check the result before changing anything, so a refused call leaves the service as it was.
+    this._checkRule({ ...rule, tls: new Map(rule.tls).set(options.port, options.tls) });
+    rule.tls.set(options.port, options.tls);
+    return this._register(rule);
   }
+
+  /**
+   * The DestinationRule of an external host: connection pool, outlier detection, load balancer and TLS origination
+   * for the proxies calling it (all of them, or one client's with `client`). Combines with `originateTls()` for the
+   * same host and client. Once per host and client.
+   * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/
+   */
+  public addDestinationRule(options: ExternalDestinationRuleOptions): istio.DestinationRule {
+    const field = 'addDestinationRule';
+    const host = this._ruleHost(field, options.host);
+    const tls = options.trafficPolicy.tls;
+    if (tls && tls.mode !== TlsMode.SIMPLE && tls.mode !== TlsMode.MUTUAL && tls.mode !== TlsMode.DISABLE) {
+      throw meshError(this, `${field}.trafficPolicy.tls.mode`, 'must be SIMPLE, MUTUAL or DISABLE towards an external service (it has no Istio workload certificate)',
+        tls.mode.value, 'use TlsMode.SIMPLE (verify the server) or TlsMode.MUTUAL (also present a client certificate)');
+    }
+    (options.trafficPolicy.portLevelSettings ?? []).forEach((p, i) => {
+      if (p.port !== undefined && !this._ports.some((sp) => sp.number === p.port)) {
+        throw meshError(this, `${field}.trafficPolicy.portLevelSettings[${i}].port`, 'is not a port of the service', p.port,
+          `use one of ${this._ports.map((sp) => sp.number).join(', ')}`);
+      }
+    });
+    renderTrafficPolicy(this, `${field}.trafficPolicy`, options.trafficPolicy); // throw early
+    const rule = this._rule(field, host, options.client, options.name, 'policy');
+    if (rule.policy) {
+      throw meshError(this, field, `was already called for host ${host}${rule.selector ? ` and client ${rule.client!.node.path}` : ''}`, options.name ?? rule.name,
+        'pass the whole traffic policy in one addDestinationRule() call (Istio applies one DestinationRule per host to a proxy)');
+    }
+    this._checkRule({ ...rule, policy: options.trafficPolicy });
+    rule.policy = options.trafficPolicy;
+    return this._register(rule);
+  }
+
+  /**
+   * Adds an HTTP route for calls to an external host (HTTP, HTTP2 or GRPC ports of the service): timeouts, retries,
+   * faults, header changes, and a destination port that differs from the port the app calls (`match: [{ port: 80 }]`,
+   * `destinations: [{ port: 443 }]`). Routes go to one VirtualService per host, in the order they are added.
+   * Returns that VirtualService.
+   * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+   */
+  public addRoute(route: HttpRouteOptions, options: ExternalRouteOptions = {}): istio.VirtualService {
+    this._routes ??= new ExternalRoutes(this, {
+      name: this.name, namespace: this.namespace, hosts: this._hosts, exportTo: this._exportTo, kind: 'the ServiceEntry',
+      ports: this._ports.map((p) => ({ number: p.number, name: p.name, protocol: p.protocol.value })),
+    });
+    return this._routes.add(route, options);
+  }
+
+  // ---- DestinationRules ----
+
+  private _ruleHost(field: string, explicit: string | undefined): string {
+    if (explicit === undefined && this._hosts.length > 1) {
+      throw meshError(this, `${field}.host`, 'is required when the service has several hosts', this._hosts, `pass host: '${this._hosts[0]}' (or a covering wildcard)`);
+    }
+    const host = explicit ?? this._hosts[0];
+    if (!HOST.test(host) || !this._hosts.some((h) => covers(host, h))) {
+      throw meshError(this, `${field}.host`, 'must be one of the service\'s hosts or a wildcard covering one', host, `use one of ${this._hosts.join(', ')}`);
+    }
+    return host;
+  }
+
+  /** The DestinationRule of (host, client): the existing one, else a new one that `_register()` adds once it is checked. */
+  private _rule(field: string, host: string, client: IDestinationRuleClient | undefined, name: string | undefined, kind: 'tls' | 'policy', port?: number): ExternalRule {
+    let selector: Record<string, string> | undefined;
+    let namespace = this.namespace;
+    if (client) {
+      selector = checkLabels(this, `${field}.client.labels`, client.labels);
+      if (Object.keys(selector).length === 0) {
+        throw meshError(this, `${field}.client.labels`, 'must not be empty (an empty workloadSelector would select every workload of the namespace)', {},
+          'pass a client whose labels select its pods, e.g. a MeshApp');
+      }
+      namespace = checkDnsLabel(this, `${field}.client.namespace`, client.namespace);
+      if (!this.isVisibleFrom(namespace)) {
+        throw meshError(this, `${field}.client`, `is in namespace ${JSON.stringify(namespace)}, which the ServiceEntry is not exported to`, this._exportTo,
+          `add ExportTo.namespace(${JSON.stringify(namespace)}) to the ServiceEntry's exportTo`);
+      }
+    }
+    const key = `${host}|${namespace}|${selector ? JSON.stringify(Object.entries(selector).sort()) : ''}`;
+    const existing = this._rules.get(key);
+    if (existing) {
+      if (name !== undefined && name !== existing.name) {
+        throw meshError(this, `${field}.name`, `differs from the name of the DestinationRule already made for host ${host}`, name,
+          `leave name out, or use ${JSON.stringify(existing.name)}`);
+      }
+      return existing;
+    }
+    const others = [...this._rules.values()].filter((r) => r.namespace === namespace);
+    const overlapping = others.find((r) => r.host !== host && (covers(r.host, host) || covers(host, r.host))
+      && JSON.stringify(r.selector ? Object.entries(r.selector).sort() : null) === JSON.stringify(selector ? Object.entries(selector).sort() : null));
+    if (overlapping) {
+      throw meshError(this, `${field}.host`, `overlaps the DestinationRule ${overlapping.name} for ${overlapping.host}: Istio applies only the most specific `
+        + 'DestinationRule host to a request, so one would hide the other\'s settings', host, `use host ${JSON.stringify(overlapping.host)} for both`);
+    }
+    const parts = [this.name, kind === 'tls' ? 'tls' : undefined, selector ? slug(client!.node.id) : undefined,
+      others.length > 0 ? slug(host.replace(/^\*\./, 'wildcard.')) : undefined];
+    const ruleName = checkDnsSubdomain(this, `${field}.name`, name ?? parts.filter((p) => p !== undefined).join('-'));
+    if ([...this._rules.values()].some((r) => r.namespace === namespace && r.name === ruleName)) {
+      throw meshError(this, `${field}.name`, `is already the name of another DestinationRule of this service in namespace ${namespace}`, ruleName, 'pass a distinct name');
+    }
+    // Construct ids are stable: `Tls<host>:<port or *>` as originateTls() always named it, `DestinationRule<host>` else.
+    const id = (kind === 'tls' ? `Tls${host}:${port ?? '*'}` : `DestinationRule${host}`) + (client ? `-${client.node.addr}` : '');
+    return { key, id, host, namespace, selector, client, name: ruleName, field, tls: new Map() };
+  }
+
+  /** Creates the DestinationRule of a new rule (nothing for an existing one) and returns it. */
+  private _register(rule: ExternalRule): istio.DestinationRule {
+    if (!rule.resource) {
+      rule.resource = withApiFieldNames(new istio.DestinationRule(this, rule.id, {
+        metadata: { name: rule.name, namespace: rule.namespace },
+        spec: Lazy.any({ produce: () => this._renderRule(rule) }) as unknown as istio.DestinationRuleSpec,
+      }));
+      this._rules.set(rule.key, rule);
+    }
+    return rule.resource;
+  }
+
+  /** The traffic policy of a rule: addDestinationRule()'s, with originateTls()'s TLS settings added. */
+  private _rulePolicy(rule: ExternalRule): TrafficPolicy {
+    const base = rule.policy ?? {};
+    const topTls = rule.tls.get(undefined);
+    if (topTls && base.tls) {
+      throw meshError(this, `${rule.policy ? 'addDestinationRule' : 'originateTls'}.trafficPolicy.tls`, `is set twice for host ${rule.host}: by originateTls() and by addDestinationRule()`,
+        base.tls.mode.value, 'set TLS in one place');
+    }
+    const ports = [...(base.portLevelSettings ?? [])];
+    for (const [port, tls] of rule.tls) {
+      if (port === undefined) continue;
+      const i = ports.findIndex((p) => p.port === port);
+      if (i >= 0 && ports[i].tls) {
+        throw meshError(this, `addDestinationRule.trafficPolicy.portLevelSettings[${i}].tls`, `is set twice for port ${port}: by originateTls() and by addDestinationRule()`,
+          ports[i].tls!.mode.value, 'set TLS in one place');
+      }
+      if (i >= 0) ports[i] = { ...ports[i], tls };
+      else ports.push({ port, tls });
+    }
+    return { ...base, tls: topTls ?? base.tls, portLevelSettings: ports.length ? ports : undefined };
+  }
+
+  /** Throws when the combined policy of a rule is wrong (credentialName without a workload selector, ...). */
+  private _checkRule(rule: ExternalRule): void {
+    const policy = this._rulePolicy(rule);
+    renderTrafficPolicy(this, rule.field === 'originateTls' ? 'originateTls' : 'addDestinationRule.trafficPolicy', policy);
+    const withCredential = [policy.tls, ...(policy.portLevelSettings ?? []).map((p) => p.tls)].find((t) => t?.credentialName !== undefined);
+    if (withCredential && !rule.selector) {
+      throw meshError(this, `${rule.field}.client`, `is required with tls.credentialName (${withCredential.credentialName}): a sidecar only reads a credential `
+        + 'Secret through a DestinationRule with a workloadSelector, from its own namespace; without one the DestinationRule only works on gateways', undefined,
+      'pass client: <the MeshApp that calls the service> (its namespace must hold the Secret, and its ServiceAccount must be allowed to list Secrets there)');
+    }
+  }
+
+  private _renderRule(rule: ExternalRule): Record<string, unknown> {
+    const policy = this._rulePolicy(rule);
+    this._checkRule(rule);
+    return {
+      host: rule.host,
+      trafficPolicy: renderTrafficPolicy(this, rule.field === 'originateTls' ? 'originateTls' : 'addDestinationRule.trafficPolicy', policy),
+      workloadSelector: rule.selector ? { matchLabels: outputMap(rule.selector) } : undefined,
+      // A DestinationRule with a workloadSelector may only be exported to its own namespace.
+      exportTo: rule.selector ? ['.'] : (this._exportTo ? [...this._exportTo] : undefined),
+    };
+  }
+}
+
+/** One DestinationRule of a ServiceEntry: per host and client. */
+interface ExternalRule {
+  readonly key: string;
+  /** Construct id of the DestinationRule. */
+  readonly id: string;
+  readonly host: string;
+  readonly namespace: string;
+  readonly selector?: Record<string, string>;
+  readonly client?: IDestinationRuleClient;
+  readonly name: string;
+  /** The call that created it, for error fields. */
+  readonly field: string;
+  policy?: TrafficPolicy;
+  /** originateTls() settings by port (undefined: every port). */
+  readonly tls: Map<number | undefined, ClientTlsSettings>;
+  /** Set once registered. */
+  resource?: istio.DestinationRule;
+}
+
+function slug(value: string): string {
+  return value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
 }
 
 /** Whether host pattern `a` covers host `b` (`*.example.com` covers `api.example.com`). */

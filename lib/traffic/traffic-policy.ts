@@ -29,23 +29,29 @@ export interface TrafficPolicy {
    */
   readonly tls?: ClientTlsSettings;
   /**
-   * Per-port overrides. Fields a port leaves unset are inherited from this policy.
+   * Per-port overrides. Istio REPLACES this policy with a port's setting (fields the port leaves unset would get
+   * Istio's defaults); this library renders each port setting with the fields it leaves unset copied from this
+   * policy, so a port setting only changes what it names. A field it sets replaces this policy's field whole
+   * (e.g. a port's `connectionPool.http` drops this policy's `connectionPool.tcp` on that port).
    * @default - none
    */
   readonly portLevelSettings?: PortTrafficPolicy[];
 }
 
-/** Traffic policy for one destination port; overrides the enclosing policy field by field. */
+/**
+ * Traffic policy for one destination port; replaces the enclosing policy's fields it sets, the others are copied
+ * from the enclosing policy into the rendered port setting (Istio itself would not inherit them).
+ */
 export interface PortTrafficPolicy {
   /** Destination port number. */
   readonly port: number;
-  /** @default - inherited from the enclosing policy */
+  /** @default - the enclosing policy's connectionPool (copied into the port setting) */
   readonly connectionPool?: ConnectionPoolSettings;
-  /** @default - inherited from the enclosing policy */
+  /** @default - the enclosing policy's outlierDetection (copied into the port setting) */
   readonly outlierDetection?: OutlierDetection;
-  /** @default - inherited from the enclosing policy */
+  /** @default - the enclosing policy's loadBalancer (copied into the port setting) */
   readonly loadBalancer?: LoadBalancer;
-  /** @default - inherited from the enclosing policy */
+  /** @default - the enclosing policy's tls (copied into the port setting) */
   readonly tls?: ClientTlsSettings;
 }
 
@@ -233,7 +239,12 @@ export interface ClientTlsSettings {
   readonly sni?: string;
   /** Path of the CA bundle in the proxy, to verify the server. @default - system roots (SIMPLE) or the credential's ca.crt */
   readonly caCertificates?: string;
-  /** Secret (in the proxy's namespace; gateways only) holding the client key, certificate and CA. @default - none */
+  /**
+   * Secret holding the client key, certificate and CA (`tls.key`, `tls.crt`, `ca.crt`), in the namespace of the proxy
+   * that uses it. Gateways read it; sidecars only when the DestinationRule has a `workloadSelector`, and only if the
+   * workload's ServiceAccount may list Secrets in its namespace (istiod checks this before sending the certificate).
+   * @default - none
+   */
   readonly credentialName?: string;
   /** Allowed subject alternative names of the server certificate. @default - not checked */
   readonly subjectAltNames?: string[];

@@ -1,6 +1,6 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { Chart, ChartProps, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ExternalProtocol, MeshApp, MeshNamespace, ServiceEntry, TlsMode } from '../../lib';
+import { ExternalProtocol, MeshApp, MeshNamespace, RetryOn, ServiceEntry, StringMatch, TlsMode } from '../../lib';
 import { sampleWorkload, SLEEP_IMAGE } from '../shared/sample-workload';
 
 /** Props of `EgressChart`. */
@@ -18,7 +18,10 @@ export interface EgressChartProps extends ChartProps {
  *
  * - ServiceEntry for *.foo.com (TLS, resolution NONE).
  * - ServiceEntry for api.example.com: the app calls http://api.example.com and the sidecar originates TLS to 443,
- *   verified against the system CA bundle (DestinationRule SIMPLE for *.example.com).
+ *   verified against the system CA bundle (DestinationRule SIMPLE for *.example.com), with a connection pool and
+ *   outlier detection in the same DestinationRule (Istio applies one DestinationRule per host).
+ * - VirtualService for api.example.com: 5s timeout; GET requests are retried on connection failures and gateway
+ *   errors, other methods only when the request never reached the server (safe for non-idempotent calls).
  * - `sleep` may call both.
  */
 export class EgressChart extends Chart {
@@ -46,6 +49,24 @@ export class EgressChart extends Chart {
       host: '*.example.com',
       port: 80,
       tls: { mode: TlsMode.SIMPLE, caCertificates: '/etc/ssl/certs/ca-certificates.crt' },
+    });
+    this.api.addDestinationRule({
+      host: '*.example.com',
+      trafficPolicy: {
+        connectionPool: { tcp: { maxConnections: 100, connectTimeout: Duration.seconds(2) }, http: { http1MaxPendingRequests: 50 } },
+        outlierDetection: { consecutiveGatewayErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30), maxEjectionPercent: 50 },
+      },
+    });
+    this.api.addRoute({
+      name: 'get',
+      match: [{ method: StringMatch.exact('GET') }],
+      timeout: Duration.seconds(5),
+      retries: { attempts: 3, perTryTimeout: Duration.seconds(2), retryOn: [RetryOn.CONNECT_FAILURE, RetryOn.RESET_BEFORE_REQUEST, RetryOn.GATEWAY_ERROR] },
+    });
+    this.api.addRoute({
+      name: 'default',
+      timeout: Duration.seconds(5),
+      retries: { attempts: 2, retryOn: [RetryOn.CONNECT_FAILURE, RetryOn.RESET_BEFORE_REQUEST] },
     });
     this.sleep = new MeshApp(this, 'sleep', {
       versions: [{ name: 'v1', image: SLEEP_IMAGE }],

@@ -1,4 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { analyze, Certificate, ExternalProtocol, ServiceEntry, Issuer, IssuerType, TlsMode } from '../../lib';
 
 function gateway(chart: Chart, credentialName: string, extra: Record<string, unknown> = {}) {
@@ -46,7 +47,9 @@ describe('destination-rule-ca-certificates rule (IST0128)', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'egress', { namespace: 'shop' });
     const svc = new ServiceEntry(chart, 'api', { hosts: ['api.example.com'], ports: [{ number: 443, protocol: ExternalProtocol.TLS }] });
-    svc.originateTls({ tls });
+    // A sidecar reads a credentialName only through a DestinationRule with a workloadSelector: give it a client.
+    const client = tls.credentialName ? Object.assign(new Construct(chart, 'sleep'), { namespace: 'shop', labels: { app: 'sleep' } }) : undefined;
+    svc.originateTls({ tls, client });
     return app;
   }
 

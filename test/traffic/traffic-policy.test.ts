@@ -1,5 +1,6 @@
 import { Chart, Duration, Testing } from 'cdk8s';
 import * as istio from '../../imports/networking.istio.io';
+import { MeshApp } from '../../lib';
 import { LoadBalancer, LocalityLoadBalancing } from '../../lib/traffic/load-balancer';
 import { renderTrafficPolicy } from '../../lib/traffic/render-traffic-policy';
 import { H2UpgradePolicy, TlsMode, TrafficPolicy } from '../../lib/traffic/traffic-policy';
@@ -168,8 +169,67 @@ describe('renderTrafficPolicy', () => {
     });
     expect(out.portLevelSettings).toEqual([
       { port: { number: 80 }, loadBalancer: { simple: 'LEAST_REQUEST' } },
-      { port: { number: 9080 }, connectionPool: { tcp: { maxConnections: 10 } }, tls: { mode: 'ISTIO_MUTUAL' } },
+      // Istio replaces the top level on a port: the top-level loadBalancer is copied in so port 9080 keeps RANDOM.
+      { port: { number: 9080 }, connectionPool: { tcp: { maxConnections: 10 } }, loadBalancer: { simple: 'RANDOM' }, tls: { mode: 'ISTIO_MUTUAL' } },
     ]);
+    expectSchemaValid(out);
+  });
+
+  test('port-level settings keep the top-level fields they do not set (Istio would reset them to its defaults)', () => {
+    const tls = { mode: TlsMode.SIMPLE, caCertificates: '/etc/ssl/certs/ca-certificates.crt' };
+    const out = render({
+      connectionPool: { tcp: { maxConnections: 100 } },
+      outlierDetection: OUTLIER,
+      tls,
+      portLevelSettings: [{ port: 8443, loadBalancer: LoadBalancer.RANDOM }, { port: 9090, connectionPool: { http: { http2MaxRequests: 10 } } }],
+    });
+    expect(out.portLevelSettings).toEqual([
+      {
+        port: { number: 8443 }, connectionPool: { tcp: { maxConnections: 100 } }, loadBalancer: { simple: 'RANDOM' },
+        outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' }, tls: { mode: 'SIMPLE', caCertificates: '/etc/ssl/certs/ca-certificates.crt' },
+      },
+      {
+        // a field the port sets replaces the top-level one whole
+        port: { number: 9090 }, connectionPool: { http: { http2MaxRequests: 10 } },
+        outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' }, tls: { mode: 'SIMPLE', caCertificates: '/etc/ssl/certs/ca-certificates.crt' },
+      },
+    ]);
+    expectSchemaValid(out);
+  });
+
+  test('a port-level locality failover gets the top-level outlier detection rendered on its port', () => {
+    const out = render({
+      outlierDetection: OUTLIER,
+      portLevelSettings: [{ port: 80, loadBalancer: LoadBalancer.roundRobin({ locality: LocalityLoadBalancing.failover([{ from: 'us-west', to: 'us-east' }]) }) }],
+    });
+    expect(out.portLevelSettings[0].outlierDetection).toEqual({ consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' });
+    expect(out.portLevelSettings[0].loadBalancer.localityLbSetting).toEqual({ failover: [{ from: 'us-west', to: 'us-east' }] });
+  });
+
+  test('a subset renders its port-level settings over the subset and DestinationRule policy of that port', () => {
+    const chart = Testing.chart();
+    const inherited: TrafficPolicy = {
+      tls: { mode: TlsMode.ISTIO_MUTUAL },
+      portLevelSettings: [{ port: 80, connectionPool: { tcp: { maxConnections: 5 } } }],
+    };
+    const subset = renderTrafficPolicy(chart, 'subsets[0].trafficPolicy', {
+      loadBalancer: LoadBalancer.RANDOM,
+      portLevelSettings: [{ port: 80, outlierDetection: OUTLIER }],
+    }, { inherited });
+    expect(subset.portLevelSettings).toEqual([{
+      port: { number: 80 }, connectionPool: { tcp: { maxConnections: 5 } }, loadBalancer: { simple: 'RANDOM' },
+      outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s' }, tls: { mode: 'ISTIO_MUTUAL' },
+    }]);
+    // top-level subset fields merge with the DestinationRule's top level field by field in Istio: nothing copied
+    expect(subset.tls).toBeUndefined();
+  });
+
+  test('LoadBalancer.localityAware renders localityLbSetting without an algorithm', () => {
+    const out = render({ loadBalancer: LoadBalancer.localityAware(LocalityLoadBalancing.failover([{ from: 'us-west', to: 'us-east' }])), outlierDetection: OUTLIER });
+    expect(out.loadBalancer).toEqual({ localityLbSetting: { failover: [{ from: 'us-west', to: 'us-east' }] } });
+    expect(LoadBalancer.localityAware(LocalityLoadBalancing.DISABLED).simple).toBeUndefined();
+    expect(render({ loadBalancer: LoadBalancer.localityAware(LocalityLoadBalancing.distribute([{ from: 'us-west/*', to: { 'us-west/*': 80, 'us-east/*': 20 } }])) }).loadBalancer)
+      .toEqual({ localityLbSetting: { distribute: [{ from: 'us-west/*', to: { 'us-west/*': 80, 'us-east/*': 20 } }] } });
     expectSchemaValid(out);
   });
 
@@ -191,6 +251,30 @@ describe('renderTrafficPolicy validation', () => {
   test('fails when locality failover has outlier detection that can eject nothing', () => {
     expect(() => render({ loadBalancer: LoadBalancer.roundRobin({ locality: failover }), outlierDetection: { consecutive5xxErrors: 0 } }))
       .toThrow(/'trafficPolicy.outlierDetection' is required with locality failover.*got \{"consecutive5xxErrors":0\}/);
+  });
+
+  test('fails when LoadBalancer.localityAware has no locality setting', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.localityAware(undefined as unknown as LocalityLoadBalancing) }))
+      .toThrow(/\[test\] 'trafficPolicy.loadBalancer.locality' is required by LoadBalancer.localityAware\(\), got nothing\. Fix: pass a LocalityLoadBalancing/);
+  });
+
+  test('fails when LoadBalancer.localityAware fails over without outlier detection', () => {
+    expect(() => render({ loadBalancer: LoadBalancer.localityAware(failover) }))
+      .toThrow(/'trafficPolicy.outlierDetection' is required with locality failover/);
+  });
+
+  test('fails when a port turns off the outlier detection a top-level failover needs on that port', () => {
+    expect(() => render({
+      loadBalancer: LoadBalancer.roundRobin({ locality: failover }), outlierDetection: OUTLIER,
+      portLevelSettings: [{ port: 80, outlierDetection: { consecutive5xxErrors: 0 } }],
+    })).toThrow(/'trafficPolicy.portLevelSettings\[0\].outlierDetection' is required with locality failover.*got \{"consecutive5xxErrors":0\}/);
+  });
+
+  test('fails when a subset fails over on a port whose DestinationRule setting has no outlier detection', () => {
+    const chart = Testing.chart();
+    expect(() => renderTrafficPolicy(chart, 'subsets[0].trafficPolicy', { loadBalancer: LoadBalancer.roundRobin({ locality: failover }) }, {
+      inherited: { outlierDetection: OUTLIER, portLevelSettings: [{ port: 80, outlierDetection: { consecutive5xxErrors: 0 } }] },
+    })).toThrow(/'subsets\[0\].trafficPolicy.outlierDetection' is required with locality failover \(on port 80, where it applies over the DestinationRule's portLevelSettings\)/);
   });
 
   test('fails when a port-level failover has no outlier detection anywhere', () => {
@@ -318,5 +402,29 @@ describe('renderTrafficPolicy validation', () => {
   test('fails for a port-level entry that sets nothing', () => {
     expect(() => render({ portLevelSettings: [{ port: 80 }] }))
       .toThrow(/'trafficPolicy.portLevelSettings\[0\]' sets nothing for its port, got \{"port":80\}/);
+  });
+});
+
+describe('port-level settings in a MeshApp DestinationRule', () => {
+  test('the app policy is copied into its port setting, and a subset port setting gets the app and subset policy of that port', () => {
+    const c = Testing.chart();
+    new MeshApp(c, 'httpbin', {
+      ports: [{ name: 'http', port: 8000, targetPort: 8080 }, { name: 'grpc', port: 9000, targetPort: 9090 }],
+      trafficPolicy: { ...CIRCUIT_BREAKER, portLevelSettings: [{ port: 9000, loadBalancer: LoadBalancer.RANDOM }] },
+      versions: [{ name: 'v1', image: 'docker.io/kennethreitz/httpbin:0.9.2', trafficPolicy: { tls: { mode: TlsMode.ISTIO_MUTUAL }, portLevelSettings: [{ port: 8000, loadBalancer: LoadBalancer.ROUND_ROBIN }] } }],
+    });
+    const manifests = Testing.synth(c);
+    const dr = manifests.find((m) => m.kind === 'DestinationRule');
+    expect(dr.spec.trafficPolicy.portLevelSettings).toEqual([{
+      port: { number: 9000 }, loadBalancer: { simple: 'RANDOM' },
+      connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+      outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
+    }]);
+    expect(dr.spec.subsets[0].trafficPolicy.portLevelSettings).toEqual([{
+      port: { number: 8000 }, loadBalancer: { simple: 'ROUND_ROBIN' }, tls: { mode: 'ISTIO_MUTUAL' },
+      connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+      outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
+    }]);
+    expectSchemaValid(dr.spec.trafficPolicy, dr.spec.subsets);
   });
 });
