@@ -1,12 +1,14 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as flagger from '../../imports/flagger.app';
 import { AlertSeverity, CanaryAlert } from './alert-provider';
 import { CanaryMetric } from './canary-metric';
+import { CanaryPort, checkTcpCanary, resolveCanaryPort } from './canary-port';
 import { CanaryStrategy } from './canary-strategy';
 import { CanaryWebhook, LoadTester, WebhookContext } from './canary-webhook';
 import { convertRoute, convertTrafficPolicy, flaggerTrafficManagement } from './flagger-translate';
-import { MeshPeer } from '../core/mesh-peer';
+import { MetricTemplate } from './metric-template';
 import { AuthorizationPolicy } from '../security/authorization-policy';
 import type { IGateway } from '../traffic/gateway';
 import type { CorsPolicy, HeaderOperations, HttpMatch, HttpRetry, HttpRewrite, HttpRouteOptions } from '../traffic/http-route';
@@ -16,13 +18,43 @@ import { renderTrafficPolicy } from '../traffic/render-traffic-policy';
 import type { TrafficManagedTarget, TrafficManagedVersion } from '../traffic/traffic-managed';
 import type { TrafficPolicy } from '../traffic/traffic-policy';
 import { meshError } from '../private/errors';
-import { flaggerDuration, flaggerOwnedNames, flaggerSeconds } from '../private/flagger';
-import { withPlainKeys } from '../private/plain-keys';
+import { EXISTING_METRIC_TEMPLATES_ANNOTATION, flaggerDuration, flaggerOwnedNames, flaggerSeconds } from '../private/flagger';
+import { outputMap, withPlainKeys } from '../private/plain-keys';
 import { constructTopology } from '../private/topology';
 import { checkDnsLabel, checkInteger, checkUnique } from '../private/validate';
 
-/** Flagger's Istio router handles HTTP only: the canary port must be one of these protocols. */
-const HTTP_PROTOCOLS = ['http', 'http2', 'grpc', 'grpc-web'] as const;
+/** Labels and annotations of a Service Flagger generates. */
+export interface CanaryServiceMetadata {
+  /**
+   * Labels. Flagger sets the selector label (`app: <service name>`) itself.
+   * @default - none
+   */
+  readonly labels?: Record<string, string>;
+  /**
+   * Annotations.
+   * @default - none
+   */
+  readonly annotations?: Record<string, string>;
+}
+
+/** Metadata of the Services (and apex VirtualService) Flagger generates: `service.apex`, `service.primary`, `service.canary`. */
+export interface CanaryServicesMetadata {
+  /**
+   * The apex Service `<name>` and the VirtualService `<name>`.
+   * @default - none
+   */
+  readonly apex?: CanaryServiceMetadata;
+  /**
+   * The Service `<name>-primary`.
+   * @default - none
+   */
+  readonly primary?: CanaryServiceMetadata;
+  /**
+   * The Service `<name>-canary`.
+   * @default - none
+   */
+  readonly canary?: CanaryServiceMetadata;
+}
 
 /** Properties of a CanaryRelease. */
 export interface CanaryReleaseProps {
@@ -73,17 +105,32 @@ export interface CanaryReleaseProps {
    */
   readonly targetPort?: number;
   /**
-   * Name of the port in the Services Flagger generates; needs an Istio HTTP protocol prefix (http, http2, grpc, grpc-web).
+   * Name of the port in the Services Flagger generates. An Istio HTTP protocol prefix (http, http2, grpc, grpc-web)
+   * makes an HTTP canary; `tcp` (or `tcp-<suffix>`) a TCP canary: Flagger then sets `service.appProtocol: tcp` and
+   * shifts TCP connections (no HTTP routing, A/B matches, session affinity or mirroring; metrics from MetricTemplates).
    * @default - the name of the app's port
    */
   readonly portName?: string;
+  /**
+   * Labels and annotations of the Services Flagger generates (`service.apex`, `service.primary`, `service.canary`).
+   * @default - none
+   */
+  readonly serviceMetadata?: CanaryServicesMetadata;
+  /**
+   * Render the canary VirtualService as a delegate (`service.delegation`): no hosts and gateways; a root VirtualService
+   * of another owner delegates to `<name>.<namespace>`. Not with `gateways`, `hosts` or `exposeVia()` bindings.
+   * @default false
+   * @see https://docs.flagger.app/tutorials/istio-progressive-delivery
+   */
+  readonly delegation?: boolean;
   /**
    * Gateways the canary VirtualService binds to (the mesh is always included).
    * @default - the gateways the app is exposed through with `exposeVia()`, plus the mesh
    */
   readonly gateways?: IGateway[];
   /**
-   * Extra hosts of the canary VirtualService (the Service name is always one).
+   * Extra hosts of the canary VirtualService (the Service name is always one). Not `*`: the VirtualService is bound to
+   * the mesh gateway too, where Istio forbids the `*` host.
    * @default - the hosts of the app's `exposeVia()` bindings
    */
   readonly hosts?: string[];
@@ -166,10 +213,29 @@ export class CanaryRelease extends Construct {
   public readonly strategy: CanaryStrategy;
   /** Name of the apex Service Flagger creates (the app's name). */
   public readonly serviceName: string;
-  /** Name of the primary Deployment and Service Flagger creates (`<name>-primary`); its pods get `app: <name>-primary`. */
-  public readonly primaryName: string;
-  /** Name of the canary Service Flagger creates (`<name>-canary`). */
+  /** Name of the primary Service Flagger creates (`<service>-primary`). */
+  public readonly primaryServiceName: string;
+  /** Name of the canary Service Flagger creates (`<service>-canary`). */
   public readonly canaryServiceName: string;
+  /** Name of the Deployment Flagger targets (`targetRef`): the app version's Deployment. */
+  public readonly targetDeploymentName: string;
+  /** Name of the primary Deployment Flagger creates: `<target Deployment>-primary`. */
+  public readonly primaryDeploymentName: string;
+  /** Name of the HorizontalPodAutoscaler Flagger copies for the primary (`autoscalerRef`). */
+  public readonly autoscalerName: string;
+  /** Name of the primary HorizontalPodAutoscaler Flagger creates: `<autoscaler>-primary`. */
+  public readonly primaryAutoscalerName: string;
+  /**
+   * Labels of the primary pods: Flagger rewrites the target's selector label to `app: <app>-primary` (and keeps the
+   * others, e.g. `app.kubernetes.io/name: <app>`). NetworkPolicy peers and selectors of the primary alone use these.
+   */
+  public readonly primaryPodSelector: Record<string, string>;
+  /**
+   * The HorizontalPodAutoscaler `<target Deployment>` with minReplicas = maxReplicas = the app's replicas, created when
+   * the app has fixed replicas: Flagger scales the primary through a copy of it (`autoscalerRef`), so the primary runs
+   * the app's replicas (without one Flagger starts it with the target's replicas, 1 once they are left to Flagger).
+   */
+  public readonly fixedReplicasAutoscaler?: kplus.k8s.KubeHorizontalPodAutoscalerV2;
   /** The Canary object (escape hatch). */
   public readonly resource: ApiObject;
 
@@ -178,7 +244,7 @@ export class CanaryRelease extends Construct {
   private readonly _target: TrafficManagedTarget;
   /** The one version of the app: the Deployment Flagger targets. */
   private readonly _version: TrafficManagedVersion;
-  private readonly _port: { name: string; port: number; targetPort: number };
+  private readonly _port: CanaryPort;
   private readonly _interval: number;
   private readonly _metrics: CanaryMetric[];
   private readonly _webhooks: CanaryWebhook[] = [];
@@ -194,21 +260,39 @@ export class CanaryRelease extends Construct {
     this.strategy = props.strategy ?? CanaryStrategy.progressive();
     this.serviceName = props.app.name;
     const owned = flaggerOwnedNames(this.serviceName);
-    this.primaryName = owned.primary;
+    this.primaryServiceName = owned.primary;
     this.canaryServiceName = owned.canary;
 
     this._target = this._takeOver(props.app);
     this._version = this._target.versions[0];
-    if (this._version.replicas !== undefined) {
-      throw meshError(props.app, 'replicas', 'cannot be fixed on an app released by Flagger (Flagger scales the primary and the canary; Flux would fight it)',
-        this._version.replicas, 'remove replicas and give the app autoscaling: { minReplicas, maxReplicas } (Flagger copies the HPA for the primary)');
+    this.targetDeploymentName = this._version.deploymentName;
+    this.primaryDeploymentName = `${this.targetDeploymentName}-primary`;
+    this.primaryPodSelector = { app: `${this.app.name}-primary` };
+    if (this._version.autoscalerName) {
+      this.autoscalerName = this._version.autoscalerName;
+    } else {
+      // Fixed replicas: Flux must not set spec.replicas (Flagger scales the target to 0 and back), and Flagger would
+      // start the primary with the target's replicas (1 once they are unset). An HPA pinned to the replicas keeps them:
+      // Flagger copies it for the primary, and an HPA leaves a Deployment scaled to 0 alone.
+      const replicas = checkInteger(props.app, 'replicas', this._version.replicas ?? 1, 1);
+      this.autoscalerName = this.targetDeploymentName;
+      this.fixedReplicasAutoscaler = new kplus.k8s.KubeHorizontalPodAutoscalerV2(this, 'FixedReplicas', {
+        metadata: { name: this.autoscalerName, namespace: this.namespace },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.targetDeploymentName },
+          minReplicas: replicas,
+          maxReplicas: replicas,
+        },
+      });
     }
+    this.primaryAutoscalerName = `${this.autoscalerName}-primary`;
     this._port = this._resolvePort();
     this._interval = flaggerSeconds(this, 'interval', props.interval ?? Duration.minutes(1));
     flaggerDuration(this, 'interval', props.interval ?? Duration.minutes(1));
     checkInteger(this, 'threshold', props.threshold ?? 5, 1, 1000);
     if (props.progressDeadline) checkInteger(this, 'progressDeadline', flaggerSeconds(this, 'progressDeadline', props.progressDeadline), 1);
     this.strategy._render(this, this.app.host); // throw early
+    if (this._port.tcp) this._checkTcp();
     this._metrics = props.metrics ?? [CanaryMetric.requestSuccessRate(), CanaryMetric.requestDuration()];
     this._metrics.forEach((m, i) => m._render(this, `metrics[${i}]`, this.namespace));
     checkUnique(this, 'metrics[].name', this._metrics, (m) => m.name);
@@ -222,7 +306,11 @@ export class CanaryRelease extends Construct {
 
     // Keys from data (header names, labels) are escaped in the spec and restored once cdk8s rendered it.
     this.resource = withPlainKeys(new flagger.Canary(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        annotations: this._renderAnnotations(),
+      },
       spec: Lazy.any({ produce: () => this._renderSpec() }) as unknown as flagger.CanarySpec,
     }));
   }
@@ -276,7 +364,7 @@ export class CanaryRelease extends Construct {
   /** Sends canary events to an AlertProvider. */
   public addAlert(alert: CanaryAlert): void {
     const name = alert.name ?? alert.provider.name;
-    checkDnsLabel(this, `alerts[${this._alerts.length}].name`, name);
+    if (name.trim() === '') throw meshError(this, `alerts[${this._alerts.length}].name`, 'must not be empty', name, 'name the alert, e.g. "on-call Slack"');
     if (this._alerts.some((a) => (a.name ?? a.provider.name) === name)) {
       throw meshError(this, `alerts[${this._alerts.length}].name`, 'must be unique among the alerts', name, 'pass a distinct name');
     }
@@ -284,7 +372,8 @@ export class CanaryRelease extends Construct {
   }
 
   /**
-   * Lets the load testers of the webhooks call the app (ALLOW `source.namespaces: [<load tester namespace>]`).
+   * Lets the load testers of the webhooks call the app: ALLOW from the load tester's identity only
+   * (`<trust domain>/ns/<namespace>/sa/<serviceAccount>`), not from every workload of its namespace.
    * Done automatically when ALLOW policies already apply to the app's pods (a deny-all of the namespace or of the mesh,
    * a namespace-wide ALLOW, or ALLOW policies on the app): then any caller not allowed is denied. Idempotent; returns
    * the policies.
@@ -295,8 +384,8 @@ export class CanaryRelease extends Construct {
         throw meshError(this, `loadTesters[${i}]`, 'has no known namespace, so no policy can let it reach the canary', lt.url,
           "pass LoadTester.at(url, { namespace: 'test' })");
       }
-      this._allowedLoadTesters.add(lt.namespace);
-      return this.app.allowFrom(MeshPeer.namespace(lt.namespace));
+      this._allowedLoadTesters.add(lt.url);
+      return this.app.allowFrom(lt.meshPeer());
     });
   }
 
@@ -313,7 +402,7 @@ export class CanaryRelease extends Construct {
   }
 
   private _validateLoadTesterAccess(): string[] {
-    const missing = this.loadTesters.filter((lt) => !lt.namespace || !this._allowedLoadTesters.has(lt.namespace));
+    const missing = this.loadTesters.filter((lt) => !lt.namespace || !this._allowedLoadTesters.has(lt.url));
     if (missing.length === 0 || !this._callersDenied()) return [];
     return [`'webhooks' call load testers that authorization policies keep from reaching the canary (deny-all or ALLOW policies on "${this.app.name}"), `
       + `got ${JSON.stringify(missing.map((lt) => lt.url))}. Fix: call canary.allowLoadTesters() (done automatically when the policies exist before the CanaryRelease)`];
@@ -349,29 +438,12 @@ export class CanaryRelease extends Construct {
     return { canaryUrl: this.canaryUrl, http: /^http(2)?(-|$)/.test(this._port.name) };
   }
 
-  private _resolvePort(): { name: string; port: number; targetPort: number } {
-    const t = this._target;
-    const p = this._props;
-    let base = t.ports[0];
-    if (p.port !== undefined) {
-      checkInteger(this, 'port', p.port, 1, 65535);
-      const found = t.ports.find((x) => x.port === p.port);
-      base = found ?? { name: p.portName ?? 'http', port: p.port, targetPort: p.targetPort ?? p.port };
-    }
-    const name = p.portName ?? base.name;
-    checkDnsLabel(this, 'portName', name);
-    if (!HTTP_PROTOCOLS.some((proto) => name === proto || name.startsWith(`${proto}-`))) {
-      throw meshError(this, 'portName', `must start with an Istio HTTP protocol prefix (${HTTP_PROTOCOLS.join(', ')}): Flagger's Istio router only shifts HTTP traffic`,
-        name, `name the port "http" (or "http-${name.replace(/^[a-z0-9]+-?/, '') || 'web'}", "grpc")`);
-    }
-    const targetPort = p.targetPort ?? base.targetPort;
-    checkInteger(this, 'targetPort', targetPort, 1, 65535);
-    const deployment = this._version.deploymentName;
-    if (!t.containerPorts.includes(targetPort)) {
-      throw meshError(this, 'targetPort', `is not a container port of ${deployment} (container ports: ${t.containerPorts.join(', ')})`, targetPort,
-        `use one of ${t.containerPorts.join(', ')}, or add the port to the app's ports`);
-    }
-    return { name, port: base.port, targetPort };
+  private _resolvePort(): CanaryPort {
+    return resolveCanaryPort(this, this.app, this._target, this._props);
+  }
+
+  private _checkTcp(): void {
+    checkTcpCanary(this, this.strategy._render(this, this.app.host), this._props.metrics);
   }
 
   private _renderSpec(): Record<string, unknown> {
@@ -395,7 +467,7 @@ export class CanaryRelease extends Construct {
     return {
       provider: 'istio',
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: v.deploymentName },
-      autoscalerRef: v.autoscalerName ? { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: v.autoscalerName } : undefined,
+      autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: this.autoscalerName },
       progressDeadlineSeconds: p.progressDeadline ? flaggerSeconds(this, 'progressDeadline', p.progressDeadline) : undefined,
       skipAnalysis: p.skipAnalysis ? true : undefined,
       service: this._renderService(),
@@ -413,8 +485,18 @@ export class CanaryRelease extends Construct {
       targetPort: this._port.targetPort,
       portName: this._port.name,
     };
-    // Extra Service ports: Flagger copies the Deployment's container ports onto the Services it generates.
+    // Flagger's Istio router renders TCP routes when appProtocol is tcp (and sets it on the Services' port).
+    if (this._port.tcp) out.appProtocol = 'tcp';
+    // Extra Service ports: Flagger copies the Deployment's other container ports onto the Services it generates
+    // (_resolvePort checked they come out unchanged).
     if (t.ports.length > 1) out.portDiscovery = true;
+    const meta = p.serviceMetadata ?? {};
+    for (const k of ['apex', 'primary', 'canary'] as const) {
+      const m = meta[k];
+      if (m && (m.labels || m.annotations)) {
+        out[k] = { labels: m.labels ? outputMap(m.labels) : undefined, annotations: m.annotations ? outputMap(m.annotations) : undefined };
+      }
+    }
 
     // Gateways and hosts.
     const bindings = t.gatewayBindings();
@@ -426,6 +508,21 @@ export class CanaryRelease extends Construct {
     });
     const gateways = p.gateways ? p.gateways.map((g) => g.ref) : bindings.map((b) => b.ref);
     const hosts = p.hosts ?? bindings.flatMap((b) => [...b.hosts]);
+    // Flagger binds its one VirtualService to the gateways and the mesh: Istio rejects `*` on the mesh gateway, and
+    // Flagger then drops the Service host (it counts `*` as covering it), so the Canary would never initialise.
+    if (hosts.includes('*')) {
+      const binding = p.hosts ? undefined : bindings.find((b) => b.hosts.includes('*'));
+      throw meshError(binding ? this.app : this, binding ? `exposeVia(${binding.ref}).hosts` : 'hosts',
+        "must not be '*' for an app released by Flagger: its VirtualService is bound to the mesh gateway too, where Istio forbids the '*' host", '*',
+        `list the hosts the gateway serves for the app (exposeVia(gateway, { hosts: ['${this.app.name}.example.com'] })); the Service name covers the mesh`);
+    }
+    if (p.delegation) {
+      if (gateways.length > 0 || hosts.length > 0) {
+        throw meshError(this, 'delegation', 'cannot be combined with gateways or hosts (Flagger refuses a delegate VirtualService with them)',
+          { gateways, hosts }, 'bind the gateways and hosts in the root VirtualService that delegates to the Canary, and drop them (and exposeVia()) here');
+      }
+      out.delegation = true;
+    }
     if (gateways.length > 0) out.gateways = [...new Set([...gateways, 'mesh'])];
     if (hosts.length > 0) {
       checkUnique(this, 'hosts', [...new Set(hosts)], (x) => x);
@@ -444,6 +541,14 @@ export class CanaryRelease extends Construct {
     }
     const fromApp = routes.length === 1 ? convertRoute(this.app, routes[0].field, routes[0].route, version) : {};
     const fromProps = convertRoute(this, 'props', renderHttpRoute(this, 'props', explicit, { host: this.app.host, versions: [version] }), version);
+    if (this._port.tcp) {
+      const [field, value] = Object.keys(fromProps).length > 0 ? ['props', fromProps] : [routes[0]?.field, fromApp];
+      const key = Object.keys(value)[0];
+      if (key) {
+        throw meshError(routes.length === 1 && field !== 'props' ? this.app : this, `${field === 'props' ? '' : `${field}.`}${key}`,
+          'is HTTP routing, and the canary port is TCP (Flagger renders a TCP route)', value[key], 'remove it, or release an HTTP port');
+      }
+    }
     Object.assign(out, fromApp, fromProps);
 
     // Traffic policy.
@@ -454,5 +559,12 @@ export class CanaryRelease extends Construct {
     if (this.strictMtls && !(policy?.tls)) policy = { ...policy, tls: { mode: 'ISTIO_MUTUAL' } };
     if (policy) out.trafficPolicy = policy;
     return out;
+  }
+
+  /** The Canary's annotations: the MetricTemplates it uses that exist in the cluster already (see EXISTING_METRIC_TEMPLATES_ANNOTATION). */
+  private _renderAnnotations(): Record<string, string> | undefined {
+    const existing = [...new Set(this._metrics.map((m) => m.template).filter((t) => t !== undefined && !(t instanceof MetricTemplate))
+      .map((t) => `${t!.namespace}/${t!.name}`))].sort();
+    return existing.length > 0 ? { [EXISTING_METRIC_TEMPLATES_ANNOTATION]: existing.join(',') } : undefined;
   }
 }
