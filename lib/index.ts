@@ -32,7 +32,8 @@ export { Certificate, type CertificateProps, KeyAlgorithm, KeyRotationPolicy, Ke
 export { type CaCertificateSource, CLUSTER_ISSUER_SIGNER_DOMAIN, type IstiodExternalCaConfiguration, type TenantCa, TenantCertificateAuthority, type TenantCertificateAuthorityProps } from './certificates/tenant-certificate-authority';
 
 // Progressive delivery
-export { CanaryRelease, type CanaryReleaseProps, type CanaryServiceMetadata, type CanaryServicesMetadata } from './delivery/canary-release';
+export { CanaryRelease } from './delivery/canary-release';
+export { type CanaryReleaseProps, type CanaryServiceMetadata, type CanaryServicesMetadata, type PrimaryReplicas } from './delivery/canary-release-props';
 export { type AbTestingOptions, type BlueGreenMirroringOptions, type BlueGreenOptions, CanaryMatch, CanaryStrategy, type ProgressiveCanaryOptions, type SessionAffinity } from './delivery/canary-strategy';
 export { CanaryMetric, type RequestDurationOptions, type RequestSuccessRateOptions, type TemplateMetricOptions } from './delivery/canary-metric';
 export {

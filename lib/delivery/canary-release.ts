@@ -4,189 +4,23 @@ import { Construct } from 'constructs';
 import * as flagger from '../../imports/flagger.app';
 import { AlertSeverity, CanaryAlert } from './alert-provider';
 import { CanaryMetric } from './canary-metric';
+import type { CanaryReleaseProps } from './canary-release-props';
 import { CanaryPort, checkTcpCanary, resolveCanaryPort } from './canary-port';
 import { CanaryStrategy } from './canary-strategy';
 import { CanaryWebhook, LoadTester, WebhookContext } from './canary-webhook';
 import { convertRoute, convertTrafficPolicy, flaggerTrafficManagement } from './flagger-translate';
 import { MetricTemplate } from './metric-template';
 import { AuthorizationPolicy } from '../security/authorization-policy';
-import type { IGateway } from '../traffic/gateway';
-import type { CorsPolicy, HeaderOperations, HttpMatch, HttpRetry, HttpRewrite, HttpRouteOptions } from '../traffic/http-route';
+import type { HttpRouteOptions } from '../traffic/http-route';
 import type { MeshApp } from '../traffic/mesh-app';
 import { renderHttpRoute } from '../traffic/render-http-route';
 import { renderTrafficPolicy } from '../traffic/render-traffic-policy';
 import type { TrafficManagedTarget, TrafficManagedVersion } from '../traffic/traffic-managed';
-import type { TrafficPolicy } from '../traffic/traffic-policy';
 import { meshError } from '../private/errors';
 import { EXISTING_METRIC_TEMPLATES_ANNOTATION, flaggerDuration, flaggerOwnedNames, flaggerSeconds } from '../private/flagger';
 import { outputMap, withPlainKeys } from '../private/plain-keys';
 import { constructTopology } from '../private/topology';
 import { checkDnsLabel, checkInteger, checkUnique } from '../private/validate';
-
-/** Labels and annotations of a Service Flagger generates. */
-export interface CanaryServiceMetadata {
-  /**
-   * Labels. Flagger sets the selector label (`app: <service name>`) itself.
-   * @default - none
-   */
-  readonly labels?: Record<string, string>;
-  /**
-   * Annotations.
-   * @default - none
-   */
-  readonly annotations?: Record<string, string>;
-}
-
-/** Metadata of the Services (and apex VirtualService) Flagger generates: `service.apex`, `service.primary`, `service.canary`. */
-export interface CanaryServicesMetadata {
-  /**
-   * The apex Service `<name>` and the VirtualService `<name>`.
-   * @default - none
-   */
-  readonly apex?: CanaryServiceMetadata;
-  /**
-   * The Service `<name>-primary`.
-   * @default - none
-   */
-  readonly primary?: CanaryServiceMetadata;
-  /**
-   * The Service `<name>-canary`.
-   * @default - none
-   */
-  readonly canary?: CanaryServiceMetadata;
-}
-
-/** Properties of a CanaryRelease. */
-export interface CanaryReleaseProps {
-  /**
-   * The app to release progressively. It must have exactly one version; the CanaryRelease takes over its traffic
-   * (`MeshApp.markTrafficManaged()`): the app no longer emits its Service, DestinationRule and VirtualServices (Flagger
-   * creates `<name>`, `<name>-primary`, `<name>-canary`), and its routing and gateway bindings move into the Canary.
-   */
-  readonly app: MeshApp;
-  /**
-   * How traffic moves during the analysis.
-   * @default CanaryStrategy.progressive() (stepWeight 10, maxWeight 50)
-   */
-  readonly strategy?: CanaryStrategy;
-  /**
-   * Time between analysis steps.
-   * @default Duration.minutes(1)
-   */
-  readonly interval?: Duration;
-  /**
-   * Failed checks before the canary is rolled back.
-   * @default 5
-   */
-  readonly threshold?: number;
-  /**
-   * Checks run at every step.
-   * @default - request-success-rate ≥ 99% and request-duration ≤ 500ms over 1m
-   */
-  readonly metrics?: CanaryMetric[];
-  /**
-   * Webhooks (load tests, gates, notifications). `addWebhook()` adds more.
-   * @default - none
-   */
-  readonly webhooks?: CanaryWebhook[];
-  /**
-   * Alerts. `addAlert()` adds more.
-   * @default - none
-   */
-  readonly alerts?: CanaryAlert[];
-  /**
-   * Service port of the canary (`service.port`); Flagger routes this port.
-   * @default - the app's first port
-   */
-  readonly port?: number;
-  /**
-   * Container port behind `port`; must be a container port of the app.
-   * @default - the targetPort of the app's port
-   */
-  readonly targetPort?: number;
-  /**
-   * Name of the port in the Services Flagger generates. An Istio HTTP protocol prefix (http, http2, grpc, grpc-web)
-   * makes an HTTP canary; `tcp` (or `tcp-<suffix>`) a TCP canary: Flagger then sets `service.appProtocol: tcp` and
-   * shifts TCP connections (no HTTP routing, A/B matches, session affinity or mirroring; metrics from MetricTemplates).
-   * @default - the name of the app's port
-   */
-  readonly portName?: string;
-  /**
-   * Labels and annotations of the Services Flagger generates (`service.apex`, `service.primary`, `service.canary`).
-   * @default - none
-   */
-  readonly serviceMetadata?: CanaryServicesMetadata;
-  /**
-   * Render the canary VirtualService as a delegate (`service.delegation`): no hosts and gateways; a root VirtualService
-   * of another owner delegates to `<name>.<namespace>`. Not with `gateways`, `hosts` or `exposeVia()` bindings.
-   * @default false
-   * @see https://docs.flagger.app/tutorials/istio-progressive-delivery
-   */
-  readonly delegation?: boolean;
-  /**
-   * Gateways the canary VirtualService binds to (the mesh is always included).
-   * @default - the gateways the app is exposed through with `exposeVia()`, plus the mesh
-   */
-  readonly gateways?: IGateway[];
-  /**
-   * Extra hosts of the canary VirtualService (the Service name is always one). Not `*`: the VirtualService is bound to
-   * the mesh gateway too, where Istio forbids the `*` host.
-   * @default - the hosts of the app's `exposeVia()` bindings
-   */
-  readonly hosts?: string[];
-  /**
-   * Traffic policy of the primary and canary DestinationRules. Flagger supports connectionPool.http,
-   * loadBalancer, outlierDetection and tls.
-   * @default - the app's trafficPolicy; ISTIO_MUTUAL TLS in a STRICT namespace
-   */
-  readonly trafficPolicy?: TrafficPolicy;
-  /**
-   * Conditions of the canary VirtualService route.
-   * @default - the match of the app's route, if any
-   */
-  readonly match?: HttpMatch[];
-  /**
-   * Retry policy.
-   * @default - the app's route retries, else Istio's default
-   */
-  readonly retries?: HttpRetry;
-  /**
-   * Request timeout.
-   * @default - the app's route timeout, else none
-   */
-  readonly timeout?: Duration;
-  /**
-   * Header manipulation.
-   * @default - the app's route headers, else none
-   */
-  readonly headers?: HeaderOperations;
-  /**
-   * CORS policy.
-   * @default - the app's route CORS policy, else none
-   */
-  readonly corsPolicy?: CorsPolicy;
-  /**
-   * Path/authority rewrite.
-   * @default - the app's route rewrite, else none
-   */
-  readonly rewrite?: HttpRewrite;
-  /**
-   * Time the canary may take to make progress before Flagger rolls it back.
-   * @default Duration.minutes(10) (Flagger's default, 600s)
-   */
-  readonly progressDeadline?: Duration;
-  /**
-   * Promote without analysis (emergency fixes).
-   * @default false
-   */
-  readonly skipAnalysis?: boolean;
-  /**
-   * metadata.name of the Canary.
-   * @default - the app's name
-   */
-  readonly name?: string;
-}
-
 
 /**
  * Progressive delivery of a MeshApp with Flagger on Istio: a flagger.app/v1beta1 Canary targeting the app's
@@ -286,6 +120,7 @@ export class CanaryRelease extends Construct {
       });
     }
     this.primaryAutoscalerName = `${this.autoscalerName}-primary`;
+    this._primaryReplicas(); // throw early
     this._port = this._resolvePort();
     this._interval = flaggerSeconds(this, 'interval', props.interval ?? Duration.minutes(1));
     flaggerDuration(this, 'interval', props.interval ?? Duration.minutes(1));
@@ -467,7 +302,7 @@ export class CanaryRelease extends Construct {
     return {
       provider: 'istio',
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: v.deploymentName },
-      autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: this.autoscalerName },
+      autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: this.autoscalerName, primaryScalerReplicas: this._primaryReplicas() },
       progressDeadlineSeconds: p.progressDeadline ? flaggerSeconds(this, 'progressDeadline', p.progressDeadline) : undefined,
       skipAnalysis: p.skipAnalysis ? true : undefined,
       service: this._renderService(),
@@ -559,6 +394,17 @@ export class CanaryRelease extends Construct {
     if (this.strictMtls && !(policy?.tls)) policy = { ...policy, tls: { mode: 'ISTIO_MUTUAL' } };
     if (policy) out.trafficPolicy = policy;
     return out;
+  }
+
+  private _primaryReplicas(): Record<string, number> | undefined {
+    const r = this._props.primaryReplicas;
+    if (!r || (r.minReplicas === undefined && r.maxReplicas === undefined)) return undefined;
+    const min = r.minReplicas === undefined ? undefined : checkInteger(this, 'primaryReplicas.minReplicas', r.minReplicas, 1);
+    const max = r.maxReplicas === undefined ? undefined : checkInteger(this, 'primaryReplicas.maxReplicas', r.maxReplicas, 1);
+    if (min !== undefined && max !== undefined && min > max) {
+      throw meshError(this, 'primaryReplicas.minReplicas', `must not exceed maxReplicas (${max})`, min, 'lower minReplicas or raise maxReplicas');
+    }
+    return { ...(min !== undefined ? { minReplicas: min } : {}), ...(max !== undefined ? { maxReplicas: max } : {}) };
   }
 
   /** The Canary's annotations: the MetricTemplates it uses that exist in the cluster already (see EXISTING_METRIC_TEMPLATES_ANNOTATION). */

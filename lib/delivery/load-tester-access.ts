@@ -1,5 +1,7 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LoadTester } from './canary-webhook';
+import { SUPPRESS_ANNOTATION } from '../analysis/context';
 import { IMeshPeer, MESH_ROOT_NAMESPACE, MeshPeer } from '../core/mesh-peer';
 import { AuthorizationPolicy } from '../security/authorization-policy';
 import { MtlsMode, PeerAuthentication } from '../security/peer-authentication';
@@ -65,5 +67,10 @@ export class LoadTesterAccess extends Construct {
         { from: [{ notPrincipals: ['*'] }], to: [{ ports: [lt.containerPort], methods: ['POST'] }], openToAnyone: true },
       ],
     });
+    // The load tester's pods come from Flagger's loadtester Helm chart, which the analysis does not model: without this,
+    // istio-policy-workloads reports that both policies select nothing.
+    for (const o of [this.peerAuthentication.resource, this.authorizationPolicy.resource]) {
+      ApiObject.of(o).metadata.addAnnotation(SUPPRESS_ANNOTATION, 'istio-policy-workloads');
+    }
   }
 }
