@@ -9,6 +9,7 @@ import { CanaryPort, checkTcpCanary, resolveCanaryPort } from './canary-port';
 import { CanaryStrategy } from './canary-strategy';
 import { CanaryWebhook, LoadTester, WebhookContext } from './canary-webhook';
 import { convertRoute, convertTrafficPolicy, flaggerTrafficManagement } from './flagger-translate';
+import { LoadTesterAccess } from './load-tester-access';
 import { MetricTemplate } from './metric-template';
 import { AuthorizationPolicy } from '../security/authorization-policy';
 import type { HttpRouteOptions } from '../traffic/http-route';
@@ -21,6 +22,7 @@ import { EXISTING_METRIC_TEMPLATES_ANNOTATION, flaggerDuration, flaggerOwnedName
 import { outputMap, withPlainKeys } from '../private/plain-keys';
 import { constructTopology } from '../private/topology';
 import { checkDnsLabel, checkInteger, checkUnique } from '../private/validate';
+import { addWarning } from '../private/warnings';
 
 /**
  * Progressive delivery of a MeshApp with Flagger on Istio: a flagger.app/v1beta1 Canary targeting the app's
@@ -138,6 +140,7 @@ export class CanaryRelease extends Construct {
 
     this._allowLoadTestersIfDenied();
     this.node.addValidation({ validate: () => this._validateLoadTesterAccess() });
+    this.node.addValidation({ validate: () => this._warnFlaggerCannotReachLoadTesters() });
 
     // Keys from data (header names, labels) are escaped in the spec and restored once cdk8s rendered it.
     this.resource = withPlainKeys(new flagger.Canary(this, 'Resource', {
@@ -234,6 +237,24 @@ export class CanaryRelease extends Construct {
 
   private _allowLoadTestersIfDenied(): void {
     if (this._callersDenied()) this.allowLoadTesters();
+  }
+
+  /**
+   * Flagger runs without a sidecar (MeshPlatform installs it in istio-system) and calls the load tester in plaintext:
+   * where the load tester's pods are STRICT, every webhook fails with a connection reset unless a LoadTesterAccess
+   * opens its port. A warning, not an error: a Flagger with a sidecar calls it over mTLS.
+   */
+  private _warnFlaggerCannotReachLoadTesters(): string[] {
+    const admitted = new Set(this.node.root.node.findAll().filter((c): c is LoadTesterAccess => c instanceof LoadTesterAccess).map((a) => a.loadTester.url));
+    for (const lt of this.loadTesters) {
+      if (!lt.namespace || admitted.has(lt.url)) continue;
+      const mtls = constructTopology(this).workloadMode(lt.namespace, lt.podSelector);
+      if (mtls.mode !== 'STRICT') continue;
+      addWarning(this, 'canary:load-tester-strict', `'webhooks' call the load tester ${lt.url}, whose pods accept only mTLS (STRICT in namespace `
+        + `"${lt.namespace}"), and Flagger calls webhooks without a sidecar: they would fail with a connection reset. `
+        + `Fix: new LoadTesterAccess(scope, 'load-tester-access', { loadTester }) next to the load tester (or run Flagger with a sidecar)`);
+    }
+    return [];
   }
 
   private _validateLoadTesterAccess(): string[] {

@@ -41,6 +41,8 @@ export interface LoadTesterAccessProps {
  * @see https://docs.flagger.app/faq#how-to-configure-istio-mtls-for-the-load-tester
  */
 export class LoadTesterAccess extends Construct {
+  /** The load tester Flagger is let in to. */
+  public readonly loadTester: LoadTester;
   /** The load tester as a mesh workload (its pods, namespace and ServiceAccount). */
   public readonly workload: IMeshPeer;
   public readonly peerAuthentication: PeerAuthentication;
@@ -49,6 +51,7 @@ export class LoadTesterAccess extends Construct {
   constructor(scope: Construct, id: string, props: LoadTesterAccessProps) {
     super(scope, id);
     const lt = props.loadTester;
+    this.loadTester = lt;
     if (!lt.namespace) {
       throw meshError(this, 'loadTester', 'has no known namespace', lt.url, "pass LoadTester.at(url, { namespace: 'loadtester' })");
     }

@@ -2,7 +2,7 @@ import { App, Chart, Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   AlertProvider, AlertProviderType, analyze, CanaryMetric, CanaryRelease, CanaryReleaseProps, CanaryStrategy, CanaryWebhook, Gateway, LoadTester,
-  LoadTesterAccess, MeshApp, MeshAppProps, MetricTemplate, StrictMtlsNamespace,
+  LoadTesterAccess, MeshApp, MeshAppProps, MetricTemplate, MtlsMode, PeerAuthentication, StrictMtlsNamespace,
 } from '../../lib';
 import type { TrafficManagement } from '../../lib/traffic/traffic-managed';
 import { expectValidManifests } from '../util/schema';
@@ -280,6 +280,24 @@ describe('LoadTesterAccess', () => {
     const report = analyze(chart.node.root as App);
     expect(report.findings.filter((f) => f.path.includes('/access/'))).toEqual([]);
     expect(report.suppressed.map((f) => f.rule)).toEqual(['istio-policy-workloads', 'istio-policy-workloads']);
+  });
+
+  test('a CanaryRelease warns when Flagger cannot reach its load tester (STRICT) and no LoadTesterAccess opens it', () => {
+    const build = (access: boolean) => {
+      const app = Testing.app();
+      const mesh = new Chart(app, 'mesh', { namespace: 'istio-system' });
+      new PeerAuthentication(mesh, 'default', { mode: MtlsMode.STRICT }); // mesh-wide STRICT
+      const lt = LoadTester.at('http://flagger-loadtester.loadtester/');
+      if (access) new LoadTesterAccess(new Chart(app, 'platform'), 'access', { loadTester: lt });
+      const chart = new Chart(app, 'test', { namespace: 'test' });
+      const canary = new CanaryRelease(chart, 'c', { app: podinfo(chart), webhooks: [CanaryWebhook.loadTest({ loadTester: lt })] });
+      Testing.synth(chart);
+      app.synth();
+      return canary.node.metadata.filter((m) => m.type === 'mesh:warning').map((m) => String(m.data));
+    };
+    expect(build(false)).toEqual([expect.stringMatching(
+      /^'webhooks' call the load tester http:\/\/flagger-loadtester\.loadtester\/, whose pods accept only mTLS \(STRICT in namespace "loadtester"\).*Fix: new LoadTesterAccess/)]);
+    expect(build(true)).toEqual([]);
   });
 
   test('fails without a known namespace', () => {
