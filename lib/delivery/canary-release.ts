@@ -18,6 +18,7 @@ import { renderHttpRoute } from '../traffic/render-http-route';
 import { renderTrafficPolicy } from '../traffic/render-traffic-policy';
 import type { TrafficManagedTarget, TrafficManagedVersion } from '../traffic/traffic-managed';
 import { meshError } from '../private/errors';
+import { checkLabels } from '../private/labels';
 import { EXISTING_METRIC_TEMPLATES_ANNOTATION, flaggerDuration, flaggerOwnedNames, flaggerSeconds } from '../private/flagger';
 import { outputMap, withPlainKeys } from '../private/plain-keys';
 import { constructTopology } from '../private/topology';
@@ -349,9 +350,13 @@ export class CanaryRelease extends Construct {
     const meta = p.serviceMetadata ?? {};
     for (const k of ['apex', 'primary', 'canary'] as const) {
       const m = meta[k];
-      if (m && (m.labels || m.annotations)) {
-        out[k] = { labels: m.labels ? outputMap(m.labels) : undefined, annotations: m.annotations ? outputMap(m.annotations) : undefined };
+      if (!m || (!m.labels && !m.annotations)) continue;
+      const labels = m.labels ? checkLabels(this, `serviceMetadata.${k}.labels`, m.labels) : undefined;
+      if (labels && Object.prototype.hasOwnProperty.call(labels, 'app')) {
+        throw meshError(this, `serviceMetadata.${k}.labels[app]`, 'is set by Flagger to the Service name (its selector label); yours would be overwritten',
+          labels.app, 'remove it, or use another key (e.g. app.kubernetes.io/part-of)');
       }
+      out[k] = { labels: labels ? outputMap(labels) : undefined, annotations: m.annotations ? outputMap(m.annotations) : undefined };
     }
 
     // Gateways and hosts.

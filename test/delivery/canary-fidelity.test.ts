@@ -217,6 +217,9 @@ describe('Services Flagger generates', () => {
     expect(s.apex).toEqual({ annotations: { 'external-dns.alpha.kubernetes.io/hostname': 'podinfo.example.com' } });
     expect(s.primary).toEqual({ labels: { tier: 'primary' } });
     expect(s.canary).toBeUndefined();
+    expect(() => release({ serviceMetadata: { canary: { labels: { app: 'x' } } } }))
+      .toThrow(/'serviceMetadata\.canary\.labels\[app\]' is set by Flagger to the Service name.*got "x"/);
+    expect(() => release({ serviceMetadata: { apex: { labels: { tier: 'a b' } } } })).toThrow(/'serviceMetadata\.apex\.labels\["tier"\]' is not a Kubernetes label value/);
   });
 });
 
