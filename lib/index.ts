@@ -37,10 +37,15 @@ export { Certificate, type CertificateProps, KeyAlgorithm, KeyRotationPolicy, Ke
 export { type CaCertificateSource, CLUSTER_ISSUER_SIGNER_DOMAIN, type IstiodExternalCaConfiguration, type TenantCa, TenantCertificateAuthority, type TenantCertificateAuthorityProps } from './certificates/tenant-certificate-authority';
 
 // Progressive delivery
-export { CanaryRelease, type CanaryReleaseProps } from './delivery/canary-release';
+export { CanaryRelease } from './delivery/canary-release';
+export { type CanaryReleaseProps, type CanaryServiceMetadata, type CanaryServicesMetadata, type PrimaryReplicas } from './delivery/canary-release-props';
 export { type AbTestingOptions, type BlueGreenMirroringOptions, type BlueGreenOptions, CanaryMatch, CanaryStrategy, type ProgressiveCanaryOptions, type SessionAffinity } from './delivery/canary-strategy';
 export { CanaryMetric, type RequestDurationOptions, type RequestSuccessRateOptions, type TemplateMetricOptions } from './delivery/canary-metric';
-export { type AcceptanceTestOptions, CanaryWebhook, type GateOptions, type HttpWebhookOptions, LoadTester, type LoadTesterOptions, type LoadTestOptions } from './delivery/canary-webhook';
+export {
+  type AcceptanceTestOptions, CanaryWebhook, type GateOptions, type HttpWebhookOptions, LoadTester, type LoadTesterCommandOptions, type LoadTesterOptions, type LoadTestOptions,
+  type WebhookOptions,
+} from './delivery/canary-webhook';
+export { LoadTesterAccess, type LoadTesterAccessProps } from './delivery/load-tester-access';
 export { AlertProvider, type AlertProviderProps, AlertProviderType, AlertSeverity, type CanaryAlert, type IAlertProvider } from './delivery/alert-provider';
 export { type IMetricTemplate, ISTIO_PROMETHEUS_ADDRESS, MetricProvider, MetricTemplate, type MetricTemplateProps, type PrometheusProviderOptions } from './delivery/metric-template';
 

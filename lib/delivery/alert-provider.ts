@@ -30,21 +30,29 @@ export interface IAlertProvider extends IConstruct {
 export interface AlertProviderProps {
   readonly type: AlertProviderType;
   /**
-   * Secret holding the webhook URL under the key `address` (and optionally `proxy`, `token`), created in
-   * the cluster (SOPS, Sealed Secrets, External Secrets). Webhook URLs carry tokens, so they are never
-   * written to dist/: there is deliberately no `address` prop.
+   * Secret with the provider's address under the key `address` (the webhook URL; for a Slack bot token,
+   * `https://slack.com/api/chat.postMessage`), and for Slack optionally the bot token under `token`; created in the
+   * cluster (SOPS, Sealed Secrets, External Secrets). Webhook URLs carry tokens, so they are never written to dist/:
+   * there is deliberately no `address` prop. The address in the Secret takes precedence over any in the spec.
+   * @see https://docs.flagger.app/usage/alerting#canary-configuration
    */
   readonly secret: kplus.ISecret;
   /**
    * Channel to post to (Slack, Rocket).
-   * @default - the channel the webhook is bound to
+   * @default - 'general' (Flagger's default)
    */
   readonly channel?: string;
   /**
    * Name messages are posted as.
-   * @default - the webhook's default user
+   * @default - 'flagger' (Flagger's default)
    */
   readonly username?: string;
+  /**
+   * HTTP(S) proxy Flagger posts through (`proxy`), e.g. 'http://proxy.internal:3128'. No credentials in it: dist/ is
+   * committed.
+   * @default - no proxy
+   */
+  readonly proxy?: string;
   /**
    * metadata.name.
    * @default - the construct id
@@ -85,12 +93,22 @@ export class AlertProvider extends Construct implements IAlertProvider {
     if (props.channel !== undefined && /^https?:\/\//.test(props.channel)) {
       throw meshError(this, 'channel', 'is a channel name, not a URL', props.channel, 'put the webhook URL in the Secret under the key "address"');
     }
+    if (props.proxy !== undefined) {
+      if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(props.proxy)) {
+        throw meshError(this, 'proxy', 'must be an http(s) URL', props.proxy, "use a URL like 'http://proxy.internal:3128'");
+      }
+      if (/^https?:\/\/[^/]*@/.test(props.proxy)) {
+        throw meshError(this, 'proxy', 'must not carry credentials (dist/ is committed to git)', props.proxy.replace(/\/\/[^@/]*@/, '//***@'),
+          'use a proxy that authenticates the cluster another way, or remove the credentials');
+      }
+    }
     this.resource = new flagger.AlertProvider(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
         type: this.type.value as flagger.AlertProviderSpecType,
         channel: props.channel,
         username: props.username,
+        proxy: props.proxy,
         secretRef: { name: props.secret.name },
       },
     });
@@ -118,7 +136,7 @@ export interface CanaryAlert {
    */
   readonly severity?: AlertSeverity;
   /**
-   * Alert name.
+   * Alert name: free text, e.g. "on-call Slack".
    * @default - the provider's name
    */
   readonly name?: string;

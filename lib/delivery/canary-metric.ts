@@ -5,7 +5,7 @@ import type { IMetricTemplate } from './metric-template';
 import { meshError } from '../private/errors';
 import { outputMap } from '../private/plain-keys';
 import { FLAGGER_BUILTIN_METRICS, flaggerDuration } from '../private/flagger';
-import { checkDnsLabel, checkRange } from '../private/validate';
+import { checkRange } from '../private/validate';
 
 /** Options of the builtin success-rate metric. */
 export interface RequestSuccessRateOptions {
@@ -38,7 +38,7 @@ export interface RequestDurationOptions {
 /** Options of a metric backed by a MetricTemplate. */
 export interface TemplateMetricOptions {
   /**
-   * Metric name in the analysis (must not be a builtin name).
+   * Metric name in the analysis: free text (Flagger shows it in events and alerts), not a builtin name.
    * @default - the template's name
    */
   readonly name?: string;
@@ -91,7 +91,7 @@ export class CanaryMetric {
   public static fromTemplate(template: IMetricTemplate, options: TemplateMetricOptions = {}): CanaryMetric {
     const name = options.name ?? template.name;
     return new CanaryMetric(name, options.interval, options.min, options.max, template, options.variables, (scope, f) => {
-      checkDnsLabel(scope, `${f}.name`, name);
+      if (name.trim() === '') throw meshError(scope, `${f}.name`, 'must not be empty', name, 'name the metric, e.g. "404s percentage"');
       if ((FLAGGER_BUILTIN_METRICS as readonly string[]).includes(name)) {
         throw meshError(scope, `${f}.name`, 'is the name of a builtin metric', name, `name the metric after its template, e.g. "${template.name}-check"`);
       }

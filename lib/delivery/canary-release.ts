@@ -1,145 +1,29 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as flagger from '../../imports/flagger.app';
 import { AlertSeverity, CanaryAlert } from './alert-provider';
 import { CanaryMetric } from './canary-metric';
+import type { CanaryReleaseProps } from './canary-release-props';
+import { CanaryPort, checkTcpCanary, resolveCanaryPort } from './canary-port';
 import { CanaryStrategy } from './canary-strategy';
 import { CanaryWebhook, LoadTester, WebhookContext } from './canary-webhook';
 import { convertRoute, convertTrafficPolicy, flaggerTrafficManagement } from './flagger-translate';
-import { MeshPeer } from '../core/mesh-peer';
+import { LoadTesterAccess } from './load-tester-access';
+import { MetricTemplate } from './metric-template';
 import { AuthorizationPolicy } from '../security/authorization-policy';
-import type { IGateway } from '../traffic/gateway';
-import type { CorsPolicy, HeaderOperations, HttpMatch, HttpRetry, HttpRewrite, HttpRouteOptions } from '../traffic/http-route';
+import type { HttpRouteOptions } from '../traffic/http-route';
 import type { MeshApp } from '../traffic/mesh-app';
 import { renderHttpRoute } from '../traffic/render-http-route';
 import { renderTrafficPolicy } from '../traffic/render-traffic-policy';
 import type { TrafficManagedTarget, TrafficManagedVersion } from '../traffic/traffic-managed';
-import type { TrafficPolicy } from '../traffic/traffic-policy';
 import { meshError } from '../private/errors';
-import { flaggerDuration, flaggerOwnedNames, flaggerSeconds } from '../private/flagger';
-import { withPlainKeys } from '../private/plain-keys';
+import { checkLabels } from '../private/labels';
+import { EXISTING_METRIC_TEMPLATES_ANNOTATION, flaggerDuration, flaggerOwnedNames, flaggerSeconds } from '../private/flagger';
+import { outputMap, withPlainKeys } from '../private/plain-keys';
 import { constructTopology } from '../private/topology';
 import { checkDnsLabel, checkInteger, checkUnique } from '../private/validate';
-
-/** Flagger's Istio router handles HTTP only: the canary port must be one of these protocols. */
-const HTTP_PROTOCOLS = ['http', 'http2', 'grpc', 'grpc-web'] as const;
-
-/** Properties of a CanaryRelease. */
-export interface CanaryReleaseProps {
-  /**
-   * The app to release progressively. It must have exactly one version; the CanaryRelease takes over its traffic
-   * (`MeshApp.markTrafficManaged()`): the app no longer emits its Service, DestinationRule and VirtualServices (Flagger
-   * creates `<name>`, `<name>-primary`, `<name>-canary`), and its routing and gateway bindings move into the Canary.
-   */
-  readonly app: MeshApp;
-  /**
-   * How traffic moves during the analysis.
-   * @default CanaryStrategy.progressive() (stepWeight 10, maxWeight 50)
-   */
-  readonly strategy?: CanaryStrategy;
-  /**
-   * Time between analysis steps.
-   * @default Duration.minutes(1)
-   */
-  readonly interval?: Duration;
-  /**
-   * Failed checks before the canary is rolled back.
-   * @default 5
-   */
-  readonly threshold?: number;
-  /**
-   * Checks run at every step.
-   * @default - request-success-rate ≥ 99% and request-duration ≤ 500ms over 1m
-   */
-  readonly metrics?: CanaryMetric[];
-  /**
-   * Webhooks (load tests, gates, notifications). `addWebhook()` adds more.
-   * @default - none
-   */
-  readonly webhooks?: CanaryWebhook[];
-  /**
-   * Alerts. `addAlert()` adds more.
-   * @default - none
-   */
-  readonly alerts?: CanaryAlert[];
-  /**
-   * Service port of the canary (`service.port`); Flagger routes this port.
-   * @default - the app's first port
-   */
-  readonly port?: number;
-  /**
-   * Container port behind `port`; must be a container port of the app.
-   * @default - the targetPort of the app's port
-   */
-  readonly targetPort?: number;
-  /**
-   * Name of the port in the Services Flagger generates; needs an Istio HTTP protocol prefix (http, http2, grpc, grpc-web).
-   * @default - the name of the app's port
-   */
-  readonly portName?: string;
-  /**
-   * Gateways the canary VirtualService binds to (the mesh is always included).
-   * @default - the gateways the app is exposed through with `exposeVia()`, plus the mesh
-   */
-  readonly gateways?: IGateway[];
-  /**
-   * Extra hosts of the canary VirtualService (the Service name is always one).
-   * @default - the hosts of the app's `exposeVia()` bindings
-   */
-  readonly hosts?: string[];
-  /**
-   * Traffic policy of the primary and canary DestinationRules. Flagger supports connectionPool.http,
-   * loadBalancer, outlierDetection and tls.
-   * @default - the app's trafficPolicy; ISTIO_MUTUAL TLS in a STRICT namespace
-   */
-  readonly trafficPolicy?: TrafficPolicy;
-  /**
-   * Conditions of the canary VirtualService route.
-   * @default - the match of the app's route, if any
-   */
-  readonly match?: HttpMatch[];
-  /**
-   * Retry policy.
-   * @default - the app's route retries, else Istio's default
-   */
-  readonly retries?: HttpRetry;
-  /**
-   * Request timeout.
-   * @default - the app's route timeout, else none
-   */
-  readonly timeout?: Duration;
-  /**
-   * Header manipulation.
-   * @default - the app's route headers, else none
-   */
-  readonly headers?: HeaderOperations;
-  /**
-   * CORS policy.
-   * @default - the app's route CORS policy, else none
-   */
-  readonly corsPolicy?: CorsPolicy;
-  /**
-   * Path/authority rewrite.
-   * @default - the app's route rewrite, else none
-   */
-  readonly rewrite?: HttpRewrite;
-  /**
-   * Time the canary may take to make progress before Flagger rolls it back.
-   * @default Duration.minutes(10) (Flagger's default, 600s)
-   */
-  readonly progressDeadline?: Duration;
-  /**
-   * Promote without analysis (emergency fixes).
-   * @default false
-   */
-  readonly skipAnalysis?: boolean;
-  /**
-   * metadata.name of the Canary.
-   * @default - the app's name
-   */
-  readonly name?: string;
-}
-
+import { addWarning } from '../private/warnings';
 
 /**
  * Progressive delivery of a MeshApp with Flagger on Istio: a flagger.app/v1beta1 Canary targeting the app's
@@ -166,10 +50,29 @@ export class CanaryRelease extends Construct {
   public readonly strategy: CanaryStrategy;
   /** Name of the apex Service Flagger creates (the app's name). */
   public readonly serviceName: string;
-  /** Name of the primary Deployment and Service Flagger creates (`<name>-primary`); its pods get `app: <name>-primary`. */
-  public readonly primaryName: string;
-  /** Name of the canary Service Flagger creates (`<name>-canary`). */
+  /** Name of the primary Service Flagger creates (`<service>-primary`). */
+  public readonly primaryServiceName: string;
+  /** Name of the canary Service Flagger creates (`<service>-canary`). */
   public readonly canaryServiceName: string;
+  /** Name of the Deployment Flagger targets (`targetRef`): the app version's Deployment. */
+  public readonly targetDeploymentName: string;
+  /** Name of the primary Deployment Flagger creates: `<target Deployment>-primary`. */
+  public readonly primaryDeploymentName: string;
+  /** Name of the HorizontalPodAutoscaler Flagger copies for the primary (`autoscalerRef`). */
+  public readonly autoscalerName: string;
+  /** Name of the primary HorizontalPodAutoscaler Flagger creates: `<autoscaler>-primary`. */
+  public readonly primaryAutoscalerName: string;
+  /**
+   * Labels of the primary pods: Flagger rewrites the target's selector label to `app: <app>-primary` (and keeps the
+   * others, e.g. `app.kubernetes.io/name: <app>`). NetworkPolicy peers and selectors of the primary alone use these.
+   */
+  public readonly primaryPodSelector: Record<string, string>;
+  /**
+   * The HorizontalPodAutoscaler `<target Deployment>` with minReplicas = maxReplicas = the app's replicas, created when
+   * the app has fixed replicas: Flagger scales the primary through a copy of it (`autoscalerRef`), so the primary runs
+   * the app's replicas (without one Flagger starts it with the target's replicas, 1 once they are left to Flagger).
+   */
+  public readonly fixedReplicasAutoscaler?: kplus.k8s.KubeHorizontalPodAutoscalerV2;
   /** The Canary object (escape hatch). */
   public readonly resource: ApiObject;
 
@@ -178,7 +81,7 @@ export class CanaryRelease extends Construct {
   private readonly _target: TrafficManagedTarget;
   /** The one version of the app: the Deployment Flagger targets. */
   private readonly _version: TrafficManagedVersion;
-  private readonly _port: { name: string; port: number; targetPort: number };
+  private readonly _port: CanaryPort;
   private readonly _interval: number;
   private readonly _metrics: CanaryMetric[];
   private readonly _webhooks: CanaryWebhook[] = [];
@@ -194,21 +97,40 @@ export class CanaryRelease extends Construct {
     this.strategy = props.strategy ?? CanaryStrategy.progressive();
     this.serviceName = props.app.name;
     const owned = flaggerOwnedNames(this.serviceName);
-    this.primaryName = owned.primary;
+    this.primaryServiceName = owned.primary;
     this.canaryServiceName = owned.canary;
 
     this._target = this._takeOver(props.app);
     this._version = this._target.versions[0];
-    if (this._version.replicas !== undefined) {
-      throw meshError(props.app, 'replicas', 'cannot be fixed on an app released by Flagger (Flagger scales the primary and the canary; Flux would fight it)',
-        this._version.replicas, 'remove replicas and give the app autoscaling: { minReplicas, maxReplicas } (Flagger copies the HPA for the primary)');
+    this.targetDeploymentName = this._version.deploymentName;
+    this.primaryDeploymentName = `${this.targetDeploymentName}-primary`;
+    this.primaryPodSelector = { app: `${this.app.name}-primary` };
+    if (this._version.autoscalerName) {
+      this.autoscalerName = this._version.autoscalerName;
+    } else {
+      // Fixed replicas: Flux must not set spec.replicas (Flagger scales the target to 0 and back), and Flagger would
+      // start the primary with the target's replicas (1 once they are unset). An HPA pinned to the replicas keeps them:
+      // Flagger copies it for the primary, and an HPA leaves a Deployment scaled to 0 alone.
+      const replicas = checkInteger(props.app, 'replicas', this._version.replicas ?? 1, 1);
+      this.autoscalerName = this.targetDeploymentName;
+      this.fixedReplicasAutoscaler = new kplus.k8s.KubeHorizontalPodAutoscalerV2(this, 'FixedReplicas', {
+        metadata: { name: this.autoscalerName, namespace: this.namespace },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.targetDeploymentName },
+          minReplicas: replicas,
+          maxReplicas: replicas,
+        },
+      });
     }
+    this.primaryAutoscalerName = `${this.autoscalerName}-primary`;
+    this._primaryReplicas(); // throw early
     this._port = this._resolvePort();
     this._interval = flaggerSeconds(this, 'interval', props.interval ?? Duration.minutes(1));
     flaggerDuration(this, 'interval', props.interval ?? Duration.minutes(1));
     checkInteger(this, 'threshold', props.threshold ?? 5, 1, 1000);
     if (props.progressDeadline) checkInteger(this, 'progressDeadline', flaggerSeconds(this, 'progressDeadline', props.progressDeadline), 1);
     this.strategy._render(this, this.app.host); // throw early
+    if (this._port.tcp) this._checkTcp();
     this._metrics = props.metrics ?? [CanaryMetric.requestSuccessRate(), CanaryMetric.requestDuration()];
     this._metrics.forEach((m, i) => m._render(this, `metrics[${i}]`, this.namespace));
     checkUnique(this, 'metrics[].name', this._metrics, (m) => m.name);
@@ -219,10 +141,15 @@ export class CanaryRelease extends Construct {
 
     this._allowLoadTestersIfDenied();
     this.node.addValidation({ validate: () => this._validateLoadTesterAccess() });
+    this.node.addValidation({ validate: () => this._warnFlaggerCannotReachLoadTesters() });
 
     // Keys from data (header names, labels) are escaped in the spec and restored once cdk8s rendered it.
     this.resource = withPlainKeys(new flagger.Canary(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        annotations: this._renderAnnotations(),
+      },
       spec: Lazy.any({ produce: () => this._renderSpec() }) as unknown as flagger.CanarySpec,
     }));
   }
@@ -276,7 +203,7 @@ export class CanaryRelease extends Construct {
   /** Sends canary events to an AlertProvider. */
   public addAlert(alert: CanaryAlert): void {
     const name = alert.name ?? alert.provider.name;
-    checkDnsLabel(this, `alerts[${this._alerts.length}].name`, name);
+    if (name.trim() === '') throw meshError(this, `alerts[${this._alerts.length}].name`, 'must not be empty', name, 'name the alert, e.g. "on-call Slack"');
     if (this._alerts.some((a) => (a.name ?? a.provider.name) === name)) {
       throw meshError(this, `alerts[${this._alerts.length}].name`, 'must be unique among the alerts', name, 'pass a distinct name');
     }
@@ -284,7 +211,8 @@ export class CanaryRelease extends Construct {
   }
 
   /**
-   * Lets the load testers of the webhooks call the app (ALLOW `source.namespaces: [<load tester namespace>]`).
+   * Lets the load testers of the webhooks call the app: ALLOW from the load tester's identity only
+   * (`<trust domain>/ns/<namespace>/sa/<serviceAccount>`), not from every workload of its namespace.
    * Done automatically when ALLOW policies already apply to the app's pods (a deny-all of the namespace or of the mesh,
    * a namespace-wide ALLOW, or ALLOW policies on the app): then any caller not allowed is denied. Idempotent; returns
    * the policies.
@@ -295,8 +223,8 @@ export class CanaryRelease extends Construct {
         throw meshError(this, `loadTesters[${i}]`, 'has no known namespace, so no policy can let it reach the canary', lt.url,
           "pass LoadTester.at(url, { namespace: 'test' })");
       }
-      this._allowedLoadTesters.add(lt.namespace);
-      return this.app.allowFrom(MeshPeer.namespace(lt.namespace));
+      this._allowedLoadTesters.add(lt.url);
+      return this.app.allowFrom(lt.meshPeer());
     });
   }
 
@@ -312,8 +240,26 @@ export class CanaryRelease extends Construct {
     if (this._callersDenied()) this.allowLoadTesters();
   }
 
+  /**
+   * Flagger runs without a sidecar (MeshPlatform installs it in istio-system) and calls the load tester in plaintext:
+   * where the load tester's pods are STRICT, every webhook fails with a connection reset unless a LoadTesterAccess
+   * opens its port. A warning, not an error: a Flagger with a sidecar calls it over mTLS.
+   */
+  private _warnFlaggerCannotReachLoadTesters(): string[] {
+    const admitted = new Set(this.node.root.node.findAll().filter((c): c is LoadTesterAccess => c instanceof LoadTesterAccess).map((a) => a.loadTester.url));
+    for (const lt of this.loadTesters) {
+      if (!lt.namespace || admitted.has(lt.url)) continue;
+      const mtls = constructTopology(this).workloadMode(lt.namespace, lt.podSelector);
+      if (mtls.mode !== 'STRICT') continue;
+      addWarning(this, 'canary:load-tester-strict', `'webhooks' call the load tester ${lt.url}, whose pods accept only mTLS (STRICT in namespace `
+        + `"${lt.namespace}"), and Flagger calls webhooks without a sidecar: they would fail with a connection reset. `
+        + `Fix: new LoadTesterAccess(scope, 'load-tester-access', { loadTester }) next to the load tester (or run Flagger with a sidecar)`);
+    }
+    return [];
+  }
+
   private _validateLoadTesterAccess(): string[] {
-    const missing = this.loadTesters.filter((lt) => !lt.namespace || !this._allowedLoadTesters.has(lt.namespace));
+    const missing = this.loadTesters.filter((lt) => !lt.namespace || !this._allowedLoadTesters.has(lt.url));
     if (missing.length === 0 || !this._callersDenied()) return [];
     return [`'webhooks' call load testers that authorization policies keep from reaching the canary (deny-all or ALLOW policies on "${this.app.name}"), `
       + `got ${JSON.stringify(missing.map((lt) => lt.url))}. Fix: call canary.allowLoadTesters() (done automatically when the policies exist before the CanaryRelease)`];
@@ -349,29 +295,12 @@ export class CanaryRelease extends Construct {
     return { canaryUrl: this.canaryUrl, http: /^http(2)?(-|$)/.test(this._port.name) };
   }
 
-  private _resolvePort(): { name: string; port: number; targetPort: number } {
-    const t = this._target;
-    const p = this._props;
-    let base = t.ports[0];
-    if (p.port !== undefined) {
-      checkInteger(this, 'port', p.port, 1, 65535);
-      const found = t.ports.find((x) => x.port === p.port);
-      base = found ?? { name: p.portName ?? 'http', port: p.port, targetPort: p.targetPort ?? p.port };
-    }
-    const name = p.portName ?? base.name;
-    checkDnsLabel(this, 'portName', name);
-    if (!HTTP_PROTOCOLS.some((proto) => name === proto || name.startsWith(`${proto}-`))) {
-      throw meshError(this, 'portName', `must start with an Istio HTTP protocol prefix (${HTTP_PROTOCOLS.join(', ')}): Flagger's Istio router only shifts HTTP traffic`,
-        name, `name the port "http" (or "http-${name.replace(/^[a-z0-9]+-?/, '') || 'web'}", "grpc")`);
-    }
-    const targetPort = p.targetPort ?? base.targetPort;
-    checkInteger(this, 'targetPort', targetPort, 1, 65535);
-    const deployment = this._version.deploymentName;
-    if (!t.containerPorts.includes(targetPort)) {
-      throw meshError(this, 'targetPort', `is not a container port of ${deployment} (container ports: ${t.containerPorts.join(', ')})`, targetPort,
-        `use one of ${t.containerPorts.join(', ')}, or add the port to the app's ports`);
-    }
-    return { name, port: base.port, targetPort };
+  private _resolvePort(): CanaryPort {
+    return resolveCanaryPort(this, this.app, this._target, this._props);
+  }
+
+  private _checkTcp(): void {
+    checkTcpCanary(this, this.strategy._render(this, this.app.host), this._props.metrics);
   }
 
   private _renderSpec(): Record<string, unknown> {
@@ -395,7 +324,7 @@ export class CanaryRelease extends Construct {
     return {
       provider: 'istio',
       targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: v.deploymentName },
-      autoscalerRef: v.autoscalerName ? { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: v.autoscalerName } : undefined,
+      autoscalerRef: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: this.autoscalerName, primaryScalerReplicas: this._primaryReplicas() },
       progressDeadlineSeconds: p.progressDeadline ? flaggerSeconds(this, 'progressDeadline', p.progressDeadline) : undefined,
       skipAnalysis: p.skipAnalysis ? true : undefined,
       service: this._renderService(),
@@ -413,8 +342,22 @@ export class CanaryRelease extends Construct {
       targetPort: this._port.targetPort,
       portName: this._port.name,
     };
-    // Extra Service ports: Flagger copies the Deployment's container ports onto the Services it generates.
+    // Flagger's Istio router renders TCP routes when appProtocol is tcp (and sets it on the Services' port).
+    if (this._port.tcp) out.appProtocol = 'tcp';
+    // Extra Service ports: Flagger copies the Deployment's other container ports onto the Services it generates
+    // (_resolvePort checked they come out unchanged).
     if (t.ports.length > 1) out.portDiscovery = true;
+    const meta = p.serviceMetadata ?? {};
+    for (const k of ['apex', 'primary', 'canary'] as const) {
+      const m = meta[k];
+      if (!m || (!m.labels && !m.annotations)) continue;
+      const labels = m.labels ? checkLabels(this, `serviceMetadata.${k}.labels`, m.labels) : undefined;
+      if (labels && Object.prototype.hasOwnProperty.call(labels, 'app')) {
+        throw meshError(this, `serviceMetadata.${k}.labels[app]`, 'is set by Flagger to the Service name (its selector label); yours would be overwritten',
+          labels.app, 'remove it, or use another key (e.g. app.kubernetes.io/part-of)');
+      }
+      out[k] = { labels: labels ? outputMap(labels) : undefined, annotations: m.annotations ? outputMap(m.annotations) : undefined };
+    }
 
     // Gateways and hosts.
     const bindings = t.gatewayBindings();
@@ -426,6 +369,21 @@ export class CanaryRelease extends Construct {
     });
     const gateways = p.gateways ? p.gateways.map((g) => g.ref) : bindings.map((b) => b.ref);
     const hosts = p.hosts ?? bindings.flatMap((b) => [...b.hosts]);
+    // Flagger binds its one VirtualService to the gateways and the mesh: Istio rejects `*` on the mesh gateway, and
+    // Flagger then drops the Service host (it counts `*` as covering it), so the Canary would never initialise.
+    if (hosts.includes('*')) {
+      const binding = p.hosts ? undefined : bindings.find((b) => b.hosts.includes('*'));
+      throw meshError(binding ? this.app : this, binding ? `exposeVia(${binding.ref}).hosts` : 'hosts',
+        "must not be '*' for an app released by Flagger: its VirtualService is bound to the mesh gateway too, where Istio forbids the '*' host", '*',
+        `list the hosts the gateway serves for the app (exposeVia(gateway, { hosts: ['${this.app.name}.example.com'] })); the Service name covers the mesh`);
+    }
+    if (p.delegation) {
+      if (gateways.length > 0 || hosts.length > 0) {
+        throw meshError(this, 'delegation', 'cannot be combined with gateways or hosts (Flagger refuses a delegate VirtualService with them)',
+          { gateways, hosts }, 'bind the gateways and hosts in the root VirtualService that delegates to the Canary, and drop them (and exposeVia()) here');
+      }
+      out.delegation = true;
+    }
     if (gateways.length > 0) out.gateways = [...new Set([...gateways, 'mesh'])];
     if (hosts.length > 0) {
       checkUnique(this, 'hosts', [...new Set(hosts)], (x) => x);
@@ -444,6 +402,14 @@ export class CanaryRelease extends Construct {
     }
     const fromApp = routes.length === 1 ? convertRoute(this.app, routes[0].field, routes[0].route, version) : {};
     const fromProps = convertRoute(this, 'props', renderHttpRoute(this, 'props', explicit, { host: this.app.host, versions: [version] }), version);
+    if (this._port.tcp) {
+      const [field, value] = Object.keys(fromProps).length > 0 ? ['props', fromProps] : [routes[0]?.field, fromApp];
+      const key = Object.keys(value)[0];
+      if (key) {
+        throw meshError(routes.length === 1 && field !== 'props' ? this.app : this, `${field === 'props' ? '' : `${field}.`}${key}`,
+          'is HTTP routing, and the canary port is TCP (Flagger renders a TCP route)', value[key], 'remove it, or release an HTTP port');
+      }
+    }
     Object.assign(out, fromApp, fromProps);
 
     // Traffic policy.
@@ -454,5 +420,23 @@ export class CanaryRelease extends Construct {
     if (this.strictMtls && !(policy?.tls)) policy = { ...policy, tls: { mode: 'ISTIO_MUTUAL' } };
     if (policy) out.trafficPolicy = policy;
     return out;
+  }
+
+  private _primaryReplicas(): Record<string, number> | undefined {
+    const r = this._props.primaryReplicas;
+    if (!r || (r.minReplicas === undefined && r.maxReplicas === undefined)) return undefined;
+    const min = r.minReplicas === undefined ? undefined : checkInteger(this, 'primaryReplicas.minReplicas', r.minReplicas, 1);
+    const max = r.maxReplicas === undefined ? undefined : checkInteger(this, 'primaryReplicas.maxReplicas', r.maxReplicas, 1);
+    if (min !== undefined && max !== undefined && min > max) {
+      throw meshError(this, 'primaryReplicas.minReplicas', `must not exceed maxReplicas (${max})`, min, 'lower minReplicas or raise maxReplicas');
+    }
+    return { ...(min !== undefined ? { minReplicas: min } : {}), ...(max !== undefined ? { maxReplicas: max } : {}) };
+  }
+
+  /** The Canary's annotations: the MetricTemplates it uses that exist in the cluster already (see EXISTING_METRIC_TEMPLATES_ANNOTATION). */
+  private _renderAnnotations(): Record<string, string> | undefined {
+    const existing = [...new Set(this._metrics.map((m) => m.template).filter((t) => t !== undefined && !(t instanceof MetricTemplate))
+      .map((t) => `${t!.namespace}/${t!.name}`))].sort();
+    return existing.length > 0 ? { [EXISTING_METRIC_TEMPLATES_ANNOTATION]: existing.join(',') } : undefined;
   }
 }

@@ -13,6 +13,11 @@ export interface SessionAffinity {
   /** Cookie Flagger sets on responses of the canary, e.g. 'flagger-cookie'. */
   readonly cookieName: string;
   /**
+   * Cookie Flagger sets on responses of the primary (`primaryCookieName`), so users who hit the primary stay on it too.
+   * @default - users routed to the primary are not pinned
+   */
+  readonly primaryCookieName?: string;
+  /**
    * Cookie lifetime.
    * @default Duration.days(1) (Flagger's default, 86400s)
    */
@@ -46,6 +51,18 @@ export interface ProgressiveCanaryOptions {
    * @default - no affinity
    */
   readonly sessionAffinity?: SessionAffinity;
+  /**
+   * Mirror live traffic to the canary for one analysis step before shifting any (`analysis.mirror`): the canary sees
+   * real requests, its responses are discarded; then the weights move as usual.
+   * @default false
+   * @see https://docs.flagger.app/usage/deployment-strategies#traffic-mirroring
+   */
+  readonly mirror?: boolean;
+  /**
+   * Percentage of the traffic mirrored during that step (`analysis.mirrorWeight`). Only with `mirror`.
+   * @default 100
+   */
+  readonly mirrorWeight?: number;
 }
 
 /** Options of an A/B test. */
@@ -154,6 +171,13 @@ class ProgressiveStrategy extends CanaryStrategy {
     }
     if (o.stepWeightPromotion !== undefined) out.stepWeightPromotion = checkInteger(scope, `${f}.stepWeightPromotion`, o.stepWeightPromotion, 1, 100);
     if (o.sessionAffinity) out.sessionAffinity = renderSessionAffinity(scope, `${f}.sessionAffinity`, o.sessionAffinity);
+    if (o.mirrorWeight !== undefined && !o.mirror) {
+      throw meshError(scope, `${f}.mirrorWeight`, 'needs mirror: true', o.mirrorWeight, 'add mirror: true, or remove mirrorWeight');
+    }
+    if (o.mirror) {
+      out.mirror = true;
+      if (o.mirrorWeight !== undefined) out.mirrorWeight = checkInteger(scope, `${f}.mirrorWeight`, o.mirrorWeight, 1, 100);
+    }
     return out;
   }
 }
@@ -226,6 +250,13 @@ function renderSessionAffinity(scope: IConstruct, field: string, s: SessionAffin
     throw meshError(scope, `${field}.cookieName`, 'must be a cookie name (an HTTP token)', s.cookieName, "use a name like 'flagger-cookie'");
   }
   const out: Record<string, unknown> = { cookieName: s.cookieName };
+  if (s.primaryCookieName !== undefined) {
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(s.primaryCookieName) || s.primaryCookieName === s.cookieName) {
+      throw meshError(scope, `${field}.primaryCookieName`, 'must be a cookie name (an HTTP token) other than cookieName', s.primaryCookieName,
+        "use a name like 'flagger-primary-cookie'");
+    }
+    out.primaryCookieName = s.primaryCookieName;
+  }
   if (s.maxAge) out.maxAge = checkInteger(scope, `${field}.maxAge`, flaggerSeconds(scope, `${field}.maxAge`, s.maxAge), 1);
   return out;
 }

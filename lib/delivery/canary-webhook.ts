@@ -1,10 +1,11 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as flagger from '../../imports/flagger.app';
+import type { IMeshPeer, MeshIdentity } from '../core/mesh-peer';
 import { meshError } from '../private/errors';
 import { outputMap } from '../private/plain-keys';
-import { flaggerDuration, flaggerSeconds } from '../private/flagger';
-import { checkDnsLabel, checkInteger } from '../private/validate';
+import { FLAGGER_DEFAULT_WEBHOOK_TIMEOUT_SECONDS, flaggerDuration, flaggerSeconds } from '../private/flagger';
+import { checkInteger } from '../private/validate';
 
 /** Options of `LoadTester.at()`. */
 export interface LoadTesterOptions {
@@ -13,6 +14,21 @@ export interface LoadTesterOptions {
    * @default - the namespace in the URL's host (`flagger-loadtester.<namespace>`)
    */
   readonly namespace?: string;
+  /**
+   * ServiceAccount the load tester's pods run as: the identity the canary's authorization policies allow.
+   * @default 'default' (Flagger's loadtester Helm chart sets none unless `serviceAccountName` or `rbac.create` is set)
+   */
+  readonly serviceAccount?: string;
+  /**
+   * Labels of the load tester's pods.
+   * @default { app: 'loadtester' } (the loadtester Helm chart's selector: the chart name)
+   */
+  readonly podSelector?: Record<string, string>;
+  /**
+   * Container port the load tester listens on (behind the Service port 80).
+   * @default 8080
+   */
+  readonly containerPort?: number;
 }
 
 /**
@@ -28,7 +44,8 @@ export class LoadTester {
   public static at(url: string, options: LoadTesterOptions = {}): LoadTester {
     const base = url.endsWith('/') ? url : `${url}/`;
     const m = /^https?:\/\/[a-z0-9-]+\.([a-z0-9-]+)(\.svc(\.[a-z0-9.-]+)?)?(:[0-9]+)?\//.exec(base);
-    return new LoadTester(base, options.namespace ?? m?.[1]);
+    return new LoadTester(base, options.namespace ?? m?.[1], options.serviceAccount ?? 'default', { ...(options.podSelector ?? { app: 'loadtester' }) },
+      options.containerPort ?? 8080);
   }
 
   private constructor(
@@ -36,19 +53,71 @@ export class LoadTester {
     public readonly url: string,
     /** Namespace of the load tester, when known. */
     public readonly namespace: string | undefined,
+    /** ServiceAccount of its pods. */
+    public readonly serviceAccount: string,
+    /** Labels of its pods. */
+    public readonly podSelector: Readonly<Record<string, string>>,
+    /** Container port it listens on. */
+    public readonly containerPort: number,
   ) {}
+
+  /**
+   * The load tester as a mesh workload (`loadtester-<namespace>`): its ServiceAccount for policies that let it in, its
+   * pod labels for policies that select it. Throws when its namespace is unknown.
+   */
+  public meshPeer(): IMeshPeer {
+    const namespace = this.namespace;
+    if (!namespace) throw new Error(`LoadTester ${this.url} has no known namespace. Fix: pass LoadTester.at(url, { namespace })`);
+    const identity: MeshIdentity = {
+      name: `loadtester-${namespace}`, namespace, serviceAccounts: [this.serviceAccount], sidecar: true, podSelector: { ...this.podSelector },
+    };
+    return { meshIdentity: () => identity };
+  }
 }
 
-/** Options of `CanaryWebhook.loadTest()`. */
-export interface LoadTestOptions {
+/** Options every webhook takes. */
+export interface WebhookOptions {
+  /**
+   * Webhook name: free text, unique within the canary.
+   * @default - the factory's name, e.g. 'load-test' or the hook type
+   */
+  readonly name?: string;
+  /**
+   * Timeout of each call.
+   * @default - the factory's default (Flagger's is 10s)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Retries of a failed call (`retries`).
+   * @default - no retries
+   */
+  readonly retries?: number;
+  /**
+   * Send no alert when the webhook fails (`muteAlert`).
+   * @default false
+   */
+  readonly muteAlert?: boolean;
+}
+
+/** Options of a command the load tester runs. */
+export interface LoadTesterCommandOptions extends WebhookOptions {
   /**
    * The load tester that runs the command.
    * @default LoadTester.DEFAULT (http://flagger-loadtester.test/)
    */
   readonly loadTester?: LoadTester;
   /**
+   * Log the command's output in the load tester (`metadata.logCmdOutput: "true"`).
+   * @default false
+   */
+  readonly logCmdOutput?: boolean;
+}
+
+/** Options of `CanaryWebhook.loadTest()` and `CanaryWebhook.preRolloutLoadTest()`. */
+export interface LoadTestOptions extends LoadTesterCommandOptions {
+  /**
    * The command to run.
-   * @default - `hey -z <duration> -q <qps> -c <concurrency> http://<svc>-canary.<namespace>:<port>/` (HTTP ports only)
+   * @default - `hey -z <duration> -q <qps> -c <concurrency> http://<svc>-canary.<namespace>:<port>/` (HTTP/1 ports only)
    */
   readonly cmd?: string;
   /**
@@ -71,40 +140,16 @@ export interface LoadTestOptions {
    * @default - none
    */
   readonly headers?: Record<string, string>;
-  /**
-   * Timeout of the webhook call (the load tester starts the command and returns).
-   * @default Duration.seconds(5)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Webhook name.
-   * @default 'load-test'
-   */
-  readonly name?: string;
 }
 
 /** Options of `CanaryWebhook.acceptanceTest()`. */
-export interface AcceptanceTestOptions {
+export interface AcceptanceTestOptions extends LoadTesterCommandOptions {
   /** Shell command run by the load tester before traffic shifting, e.g. `curl -sf http://podinfo-canary.test:9898/healthz`. */
   readonly cmd: string;
-  /**
-   * @default LoadTester.DEFAULT
-   */
-  readonly loadTester?: LoadTester;
-  /**
-   * Timeout of the test.
-   * @default Duration.seconds(30)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Webhook name.
-   * @default 'acceptance-test'
-   */
-  readonly name?: string;
 }
 
 /** Options of the manual gates (confirm-rollout, confirm-promotion, confirm-traffic-increase) and rollback. */
-export interface GateOptions {
+export interface GateOptions extends WebhookOptions {
   /**
    * Gate URL: Flagger proceeds while it answers 200 (rollback: rolls back when it answers 200).
    * @default - the load tester's gate: `<loadTester>gate/check` (rollback: `<loadTester>rollback/check`)
@@ -115,37 +160,12 @@ export interface GateOptions {
    * @default LoadTester.DEFAULT
    */
   readonly loadTester?: LoadTester;
-  /**
-   * Timeout of each call.
-   * @default Duration.seconds(10)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Webhook name.
-   * @default - the hook type, e.g. 'confirm-rollout'
-   */
-  readonly name?: string;
 }
 
 /** Options of a webhook calling your own service. */
-export interface HttpWebhookOptions {
+export interface HttpWebhookOptions extends WebhookOptions {
   /** URL Flagger POSTs the canary event to. No credentials in it: dist/ is committed. */
   readonly url: string;
-  /**
-   * Webhook name.
-   * @default - the hook type, e.g. 'post-rollout'
-   */
-  readonly name?: string;
-  /**
-   * Timeout of each call.
-   * @default Duration.seconds(10)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Retries of a failed call.
-   * @default - no retries
-   */
-  readonly retries?: number;
   /**
    * Metadata sent in the payload.
    * @default - none
@@ -166,31 +186,31 @@ export interface WebhookContext {
  * @see https://docs.flagger.app/usage/webhooks
  */
 export class CanaryWebhook {
-  /** `rollout` hook: starts a `hey` load test against the canary at every analysis step, so the metrics have traffic. */
+  /**
+   * `rollout` hook: starts a load test against the canary at every analysis step, so the metrics have traffic. The load
+   * tester runs the command in the background (`type: cmd`) and answers at once.
+   */
   public static loadTest(options: LoadTestOptions = {}): CanaryWebhook {
-    const lt = options.loadTester ?? LoadTester.DEFAULT;
-    return new CanaryWebhook('rollout', options.name ?? 'load-test', lt.url, options.timeout ?? Duration.seconds(5), lt, (scope, f, ctx) => {
-      if (options.cmd !== undefined) return { type: 'cmd', cmd: checkCmd(scope, `${f}.cmd`, options.cmd) };
-      if (!ctx.http) {
-        throw meshError(scope, `${f}.cmd`, 'has no default for a gRPC canary port (hey speaks HTTP/1)', undefined,
-          "pass cmd, e.g. 'ghz -z 1m --insecure --call <package.Service/Method> <svc>-canary.<ns>:<port>'");
-      }
-      const duration = flaggerDuration(scope, `${f}.duration`, options.duration ?? Duration.minutes(1));
-      const qps = checkInteger(scope, `${f}.qps`, options.qps ?? 10, 1, 100_000);
-      const c = checkInteger(scope, `${f}.concurrency`, options.concurrency ?? 2, 1, 10_000);
-      const headers = Object.entries(options.headers ?? {}).map(([k, v]) => {
-        if (/['\n]/.test(k + v)) throw meshError(scope, `${f}.headers`, "must not contain quotes or newlines", `${k}: ${v}`, 'remove them from the header');
-        return ` -H '${k}: ${v}'`;
-      }).join('');
-      return { type: 'cmd', cmd: `hey -z ${duration} -q ${qps} -c ${c}${headers} ${ctx.canaryUrl}` };
-    });
+    return CanaryWebhook.loadTestHook('rollout', options);
   }
 
-  /** `pre-rollout` hook: a command the load tester runs against the canary before any traffic is shifted; failing it stops the release. */
+  /**
+   * `pre-rollout` hook: starts a load test against the canary before traffic is shifted (e.g. to warm it up), in the
+   * background (`type: cmd`): Flagger goes on at once and the test runs on during the first steps.
+   * @see https://docs.flagger.app/usage/webhooks#load-testing
+   */
+  public static preRolloutLoadTest(options: LoadTestOptions = {}): CanaryWebhook {
+    return CanaryWebhook.loadTestHook('pre-rollout', options);
+  }
+
+  /**
+   * `pre-rollout` hook: a command the load tester runs against the canary before any traffic is shifted (`type: bash`,
+   * blocking: Flagger waits for it); failing it stops the release.
+   */
   public static acceptanceTest(options: AcceptanceTestOptions): CanaryWebhook {
     const lt = options.loadTester ?? LoadTester.DEFAULT;
-    return new CanaryWebhook('pre-rollout', options.name ?? 'acceptance-test', lt.url, options.timeout ?? Duration.seconds(30), lt,
-      (scope, f) => ({ type: 'bash', cmd: checkCmd(scope, `${f}.cmd`, options.cmd) }));
+    return new CanaryWebhook('pre-rollout', options.name ?? 'acceptance-test', lt.url, { ...options, timeout: options.timeout ?? Duration.seconds(30) }, lt,
+      (scope, f) => ({ type: 'bash', cmd: checkCmd(scope, `${f}.cmd`, options.cmd), ...logCmdOutput(options) }));
   }
 
   /** `confirm-rollout` gate: the canary is not scaled up until the gate opens (manual approval). */
@@ -223,14 +243,34 @@ export class CanaryWebhook {
     return CanaryWebhook.http('event', options);
   }
 
+  private static loadTestHook(type: string, options: LoadTestOptions): CanaryWebhook {
+    const lt = options.loadTester ?? LoadTester.DEFAULT;
+    const name = options.name ?? (type === 'rollout' ? 'load-test' : 'pre-rollout-load-test');
+    return new CanaryWebhook(type, name, lt.url, { ...options, timeout: options.timeout ?? Duration.seconds(5) }, lt, (scope, f, ctx) => {
+      if (options.cmd !== undefined) return { type: 'cmd', cmd: checkCmd(scope, `${f}.cmd`, options.cmd), ...logCmdOutput(options) };
+      if (!ctx.http) {
+        throw meshError(scope, `${f}.cmd`, 'has no default for a canary port that is not HTTP/1 (hey speaks HTTP/1)', undefined,
+          "pass cmd, e.g. 'ghz -z 1m --insecure --call <package.Service/Method> <svc>-canary.<ns>:<port>' for gRPC");
+      }
+      const duration = flaggerDuration(scope, `${f}.duration`, options.duration ?? Duration.minutes(1));
+      const qps = checkInteger(scope, `${f}.qps`, options.qps ?? 10, 1, 100_000);
+      const c = checkInteger(scope, `${f}.concurrency`, options.concurrency ?? 2, 1, 10_000);
+      const headers = Object.entries(options.headers ?? {}).map(([k, v]) => {
+        if (/['\n]/.test(k + v)) throw meshError(scope, `${f}.headers`, "must not contain quotes or newlines", `${k}: ${v}`, 'remove them from the header');
+        return ` -H '${k}: ${v}'`;
+      }).join('');
+      return { type: 'cmd', cmd: `hey -z ${duration} -q ${qps} -c ${c}${headers} ${ctx.canaryUrl}`, ...logCmdOutput(options) };
+    });
+  }
+
   private static gate(type: string, path: string, options: GateOptions): CanaryWebhook {
     const lt = options.loadTester ?? LoadTester.DEFAULT;
-    return new CanaryWebhook(type, options.name ?? type, options.url ?? `${lt.url}${path}`, options.timeout, options.url ? undefined : lt, () => undefined);
+    return new CanaryWebhook(type, options.name ?? type, options.url ?? `${lt.url}${path}`, options, options.url ? undefined : lt, () => undefined);
   }
 
   private static http(type: string, options: HttpWebhookOptions): CanaryWebhook {
-    return new CanaryWebhook(type, options.name ?? type, options.url, options.timeout, undefined,
-      () => (options.metadata ? { ...options.metadata } : undefined), options.retries);
+    return new CanaryWebhook(type, options.name ?? type, options.url, options, undefined,
+      () => (options.metadata ? { ...options.metadata } : undefined));
   }
 
   private constructor(
@@ -240,31 +280,37 @@ export class CanaryWebhook {
     public readonly name: string,
     /** URL Flagger calls. */
     public readonly url: string,
-    private readonly _timeout: Duration | undefined,
+    private readonly _options: WebhookOptions,
     /** The load tester this hook calls, if any (it must be allowed to reach the canary). */
     public readonly loadTester: LoadTester | undefined,
     private readonly _metadata: (scope: IConstruct, field: string, ctx: WebhookContext) => Record<string, string> | undefined,
-    private readonly _retries?: number,
   ) {}
 
   /** Timeout in seconds, as Flagger applies it (10s when unset). @internal */
   public _timeoutSeconds(scope: IConstruct, field: string): number {
-    return this._timeout ? flaggerSeconds(scope, `${field}.timeout`, this._timeout) : 10;
+    const t = this._options.timeout;
+    return t ? flaggerSeconds(scope, `${field}.timeout`, t) : FLAGGER_DEFAULT_WEBHOOK_TIMEOUT_SECONDS;
   }
 
   /** @internal */
   public _render(scope: IConstruct, field: string, ctx: WebhookContext): flagger.CanarySpecAnalysisWebhooks {
-    checkDnsLabel(scope, `${field}.name`, this.name);
+    if (this.name.trim() === '') throw meshError(scope, `${field}.name`, 'must not be empty', this.name, 'name the webhook, e.g. "load test"');
     checkUrl(scope, `${field}.url`, this.url);
+    const o = this._options;
     return {
       name: this.name,
       type: this.type as flagger.CanarySpecAnalysisWebhooksType,
       url: this.url,
-      timeout: this._timeout ? flaggerDuration(scope, `${field}.timeout`, this._timeout) : undefined,
-      retries: this._retries !== undefined ? checkInteger(scope, `${field}.retries`, this._retries, 0, 100) : undefined,
+      timeout: o.timeout ? flaggerDuration(scope, `${field}.timeout`, o.timeout) : undefined,
+      retries: o.retries !== undefined ? checkInteger(scope, `${field}.retries`, o.retries, 0, 100) : undefined,
+      muteAlert: o.muteAlert ? true : undefined,
       metadata: outputMapOf(this._metadata(scope, field, ctx)),
     };
   }
+}
+
+function logCmdOutput(options: LoadTesterCommandOptions): Record<string, string> {
+  return options.logCmdOutput ? { logCmdOutput: 'true' } : {};
 }
 
 function outputMapOf(map: Record<string, string> | undefined): Record<string, string> | undefined {

@@ -36,8 +36,8 @@ const MOVABLE_ROUTE_FIELDS = ['match', 'retries', 'timeout', 'headers', 'corsPol
 const UNSUPPORTED_ROUTE_FIELDS: Record<string, [string, string]> = {
   fault: ['fault', 'Flagger does not render fault injection; test resilience on a non-canaried app or add the fault after the release'],
   redirect: ['redirect', 'move the redirect to a VirtualService of another host (e.g. the gateway), Flagger routes to the primary and canary'],
-  mirror: ['mirror', 'use CanaryStrategy.blueGreenMirroring() (Flagger mirrors to the canary during the analysis)'],
-  mirrorPercentage: ['mirror.percentage', 'use CanaryStrategy.blueGreenMirroring({ mirrorWeight })'],
+  mirror: ['mirror', 'use CanaryStrategy.progressive({ mirror: true }) or blueGreenMirroring() (Flagger mirrors to the canary during the analysis)'],
+  mirrorPercentage: ['mirror.percentage', 'use CanaryStrategy.progressive({ mirror: true, mirrorWeight }) or blueGreenMirroring({ mirrorWeight })'],
   name: ['name', 'remove the route name (Flagger names its routes)'],
 };
 

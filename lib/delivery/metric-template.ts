@@ -13,7 +13,7 @@ export const ISTIO_PROMETHEUS_ADDRESS = 'http://prometheus.istio-system:9090';
  * Template variables Flagger fills in a MetricTemplate query.
  * @see https://docs.flagger.app/usage/metrics#custom-metrics
  */
-const QUERY_VARIABLES = new Set(['name', 'namespace', 'target', 'service', 'ingress', 'interval']);
+const QUERY_VARIABLES = new Set(['name', 'namespace', 'target', 'service', 'ingress', 'route', 'interval']);
 
 /** Options for `MetricProvider.prometheus()`. */
 export interface PrometheusProviderOptions {
@@ -23,8 +23,10 @@ export interface PrometheusProviderOptions {
    */
   readonly address?: string;
   /**
-   * Secret with `username` and `password` (basic auth) or `bearerToken` keys, in the MetricTemplate's namespace.
+   * Secret in the MetricTemplate's namespace with the keys `username` and `password` (basic auth) or `token` (bearer
+   * token), created in the cluster.
    * @default - no authentication
+   * @see https://docs.flagger.app/usage/metrics#prometheus
    */
   readonly secret?: kplus.ISecret;
   /**
@@ -64,7 +66,7 @@ export class MetricProvider {
     }
     if (/^https?:\/\/[^/]*@/.test(this.address)) {
       throw meshError(scope, 'provider.address', 'must not carry credentials (dist/ is committed to git)', this.address.replace(/\/\/[^@]*@/, '//***@'),
-        'remove them from the URL and pass `secret` with username/password or bearerToken keys');
+        'remove them from the URL and pass `secret` with the keys username/password (basic auth) or token (bearer)');
     }
     return {
       type: this.type as flagger.MetricTemplateSpecProviderType,
@@ -87,7 +89,7 @@ export interface IMetricTemplate extends IConstruct {
 export interface MetricTemplateProps {
   /**
    * The query; Flagger replaces `{{ namespace }}`, `{{ target }}`, `{{ service }}`, `{{ interval }}`,
-   * `{{ name }}`, `{{ ingress }}` and `{{ variables.<key> }}` (from the Canary metric's templateVariables).
+   * `{{ name }}`, `{{ ingress }}`, `{{ route }}` and `{{ variables.<key> }}` (from the Canary metric's templateVariables).
    * For Prometheus it must return a single number.
    */
   readonly query: string;

@@ -48,3 +48,10 @@ export const FLAGGER_DEFAULT_INTERVAL_SECONDS = 60;
 export function flaggerOwnedNames(service: string): { apex: string; primary: string; canary: string } {
   return { apex: service, primary: `${service}-primary`, canary: `${service}-canary` };
 }
+
+/**
+ * Annotation on a Canary listing the MetricTemplates (`<namespace>/<name>`, comma-separated) it references that exist in
+ * the cluster already (`MetricTemplate.fromMetricTemplateName()`): the analysis does not look for them among the
+ * synthesized objects.
+ */
+export const EXISTING_METRIC_TEMPLATES_ANNOTATION = 'cdk8s-mesh.io/existing-metric-templates';

@@ -491,7 +491,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
         name: v.name,
         deploymentName: this.deploymentName(v.name),
         autoscalerName: this._autoscalers.has(v.name) ? this.deploymentName(v.name) : undefined,
-        replicas: v.replicas ?? this._props.replicas,
+        replicas: this._autoscalers.has(v.name) ? undefined : minReplicas(this._props, v),
         podLabels: { ...this.podLabels(v.name), ...management.podLabels },
         hasTrafficPolicy: v.trafficPolicy !== undefined,
       })),

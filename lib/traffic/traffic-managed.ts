@@ -43,11 +43,14 @@ export interface TrafficManagement {
 export interface TrafficManagedVersion {
   /** Version name (`version` pod label). */
   readonly name: string;
-  /** Name of its Deployment. */
+  /** Name of its Deployment: what a manager targets (Flagger's `targetRef`; its primary is `<deploymentName>-primary`). */
   readonly deploymentName: string;
   /** Name of its HorizontalPodAutoscaler, when the workload autoscales. */
   readonly autoscalerName?: string;
-  /** Replicas the user fixed for it (the version's or the app's `replicas`), if any. */
+  /**
+   * Replicas it runs when it does not autoscale (the version's or the workload's `replicas`, else the workload's
+   * default); undefined with an autoscaler. The Deployment no longer renders them when the manager `managesReplicas`.
+   */
   readonly replicas?: number;
   /** Labels of its pods, as rendered while managed. */
   readonly podLabels: Readonly<Record<string, string>>;

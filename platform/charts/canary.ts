@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   AlertProvider, AlertProviderType, AlertSeverity, CanaryMatch, CanaryMetric, CanaryRelease, CanaryStrategy, CanaryWebhook, Gateway, IMeshPeer,
-  LoadTester, MeshApp, MeshAppProps, MetricTemplate, RetryOn, StrictMtlsNamespace, StringMatch, TrafficSplit,
+  LoadTester, LoadTesterAccess, MeshApp, MeshAppProps, MetricTemplate, RetryOn, StrictMtlsNamespace, StringMatch, TrafficSplit,
 } from '../../lib';
 import { PODINFO_IMAGE, PODINFO_PREVIOUS_IMAGE, sampleWorkload } from '../shared/sample-workload';
 
@@ -20,6 +20,11 @@ export interface CanaryChartProps extends ChartProps {
    * @default LoadTester.DEFAULT (flagger-loadtester in namespace test, as in Flagger's tutorials)
    */
   readonly loadTester?: LoadTester;
+  /**
+   * Namespace Flagger runs in (MeshPlatform.flaggerNamespace): the identity the load tester lets in.
+   * @default 'istio-system'
+   */
+  readonly flaggerNamespace?: string;
   /**
    * Run the A/B-testing release of abtest too.
    * @default true
@@ -58,12 +63,16 @@ export interface CanaryChartProps extends ChartProps {
 }
 
 /**
- * dist/canary: S6 in namespace `test` (the chart's namespace; STRICT mTLS, deny-all), where Flagger's load tester runs
- * (flagger-loadtester.test).
+ * dist/canary: S6 in namespace `test` (the chart's namespace; STRICT mTLS, deny-all), with Flagger's load tester
+ * (flagger-loadtester.test by default; the platform's in the reference clusters).
  *
- * - podinfo, released progressively by Flagger: 10% steps up to 50% every minute, builtin success rate and latency
- *   checks plus a custom MetricTemplate (404 percentage, Prometheus at prometheus.istio-system:9090), an acceptance
- *   test before and a load test during the analysis, alerts to Slack (webhook URL from a Secret), rollback on failure.
+ * - the load tester admits Flagger (LoadTesterAccess): Flagger runs without a sidecar, so the load tester's port 8080 is
+ *   PERMISSIVE, and only Flagger may call it; each canary lets in the load tester's identity only.
+ * - podinfo, released progressively by Flagger: one step of mirrored traffic, then 10% steps up to 50% every minute,
+ *   builtin success rate and latency checks plus a custom MetricTemplate (404 percentage, Prometheus at
+ *   prometheus.istio-system:9090), an acceptance test before (its output logged) and a load test during the analysis,
+ *   alerts to Slack (webhook URL from a Secret), rollback on failure. The primary runs as podinfo-v1-primary, its pods
+ *   labelled app: podinfo-primary.
  * - abtest, released by A/B testing: only testers (header x-canary: insider, or cookie canary=always) reach the canary.
  * - checkout v1/v2 with a static split: testers with the cookie tester=true get v2, everyone else 90/10.
  */
@@ -83,6 +92,7 @@ export class CanaryChart extends Chart {
     const abtestHost = props.abtestHost ?? 'abtest.example.com';
 
     new StrictMtlsNamespace(this, 'test', { name: namespace });
+    new LoadTesterAccess(this, 'load-tester-access', { loadTester: props.loadTester ?? LoadTester.DEFAULT, flaggerNamespace: props.flaggerNamespace });
     const abTesting = props.abTesting ?? true;
     this.gateway = new Gateway(this, 'public-gateway', { hosts: abTesting ? [podinfoHost, abtestHost] : [podinfoHost], workload: props.ingressGateway });
 
@@ -117,7 +127,8 @@ export class CanaryChart extends Chart {
 
     this.podinfoRelease = new CanaryRelease(this, 'podinfo-release', {
       app: this.podinfo,
-      strategy: CanaryStrategy.progressive({ stepWeight: 10, maxWeight: 50 }),
+      // podinfo's GETs are idempotent: mirror live traffic for one step before shifting any.
+      strategy: CanaryStrategy.progressive({ stepWeight: 10, maxWeight: 50, mirror: true }),
       interval: Duration.minutes(1),
       threshold: 5,
       metrics: [
@@ -126,7 +137,9 @@ export class CanaryChart extends Chart {
         CanaryMetric.fromTemplate(notFound, { max: 5 }),
       ],
       webhooks: [
-        CanaryWebhook.acceptanceTest({ loadTester: props.loadTester, cmd: `curl -sd "test" http://podinfo-canary.${namespace}:9898/token | grep token` }),
+        CanaryWebhook.acceptanceTest({
+          loadTester: props.loadTester, cmd: `curl -sd "test" http://podinfo-canary.${namespace}:9898/token | grep token`, logCmdOutput: true,
+        }),
         CanaryWebhook.loadTest({ loadTester: props.loadTester }),
       ],
       alerts: [{ provider: slack, severity: AlertSeverity.ERROR }],

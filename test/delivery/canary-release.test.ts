@@ -49,7 +49,7 @@ describe('CanaryRelease', () => {
     expect(spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo-v1' });
     expect(spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'podinfo-v1' });
     expect(spec.service).toEqual({ name: 'podinfo', port: 9898, targetPort: 9898, portName: 'http' });
-    expect(canary.primaryName).toBe('podinfo-primary');
+    expect(canary.primaryServiceName).toBe('podinfo-primary');
     expect(canary.canaryServiceName).toBe('podinfo-canary');
     expect(canary.namespace).toBe('default');
     expect(canary.canaryUrl).toBe('http://podinfo-canary.default:9898/');
@@ -165,9 +165,11 @@ describe('CanaryRelease', () => {
       const canary = new CanaryRelease(c, 'canary', { app, webhooks: [CanaryWebhook.loadTest()] });
       const out = Testing.synth(c);
       const policies = out.filter((o) => o.kind === 'AuthorizationPolicy' && o.spec.selector);
-      expect(policies.map((p) => p.metadata.name).sort()).toEqual(['podinfo-allow-gw', 'podinfo-allow-ns-test']);
+      expect(policies.map((p) => p.metadata.name).sort()).toEqual(['podinfo-allow-gw', 'podinfo-allow-loadtester-test']);
       for (const p of policies) expect(p.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'podinfo' } });
-      expect(find(out, 'AuthorizationPolicy', 'podinfo-allow-ns-test').spec.rules).toEqual([{ from: [{ source: { namespaces: ['test'] } }] }]);
+      // the load tester's identity only, not every workload of its namespace
+      expect(find(out, 'AuthorizationPolicy', 'podinfo-allow-loadtester-test').spec.rules)
+        .toEqual([{ from: [{ source: { principals: ['cluster.local/ns/test/sa/default'] } }] }]);
       expect(find(out, 'Deployment', 'podinfo-v1').spec.template.metadata.labels['app.kubernetes.io/name']).toBe('podinfo');
       expect(find(out, 'Canary').spec.service.trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
       expect(canary.strictMtls).toBe(true);
@@ -193,10 +195,30 @@ describe('CanaryRelease', () => {
       expect(() => new CanaryRelease(chart, 'c', { app })).toThrow(/\[test\/c\] 'app.versions' must hold exactly one version .*got \["v1","v2"\]\. Fix: keep one version/);
     });
 
-    test('throws when the app has fixed replicas', () => {
+    test('fixed replicas: an HPA pinned to them, referenced by autoscalerRef, so the primary runs them (not 1); the PDB covers the primary', () => {
       const chart = Testing.chart();
       const app = podinfo(chart, { autoscaling: undefined, replicas: 3 });
-      expect(() => new CanaryRelease(chart, 'c', { app })).toThrow(/'replicas' cannot be fixed on an app released by Flagger.*got 3\. Fix: remove replicas and give the app autoscaling/);
+      const canary = new CanaryRelease(chart, 'c', { app });
+      const out = Testing.synth(chart);
+      const hpa = find(out, 'HorizontalPodAutoscaler', 'podinfo-v1');
+      expect(hpa.spec).toEqual({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'podinfo-v1' }, minReplicas: 3, maxReplicas: 3 });
+      expect(find(out, 'Canary').spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'podinfo-v1' });
+      expect(find(out, 'Deployment', 'podinfo-v1').spec.replicas).toBeUndefined(); // Flagger scales the target
+      expect(canary.primaryAutoscalerName).toBe('podinfo-v1-primary');
+      expect(canary.fixedReplicasAutoscaler).toBeDefined();
+      expect(find(out, 'PodDisruptionBudget').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'podinfo' });
+      expectValidManifests(out);
+      expect(analyze(chart.node.root as App).errors).toEqual([]);
+      // the app's default (2 replicas) is kept the same way
+      const c2 = Testing.chart();
+      new CanaryRelease(c2, 'c', { app: podinfo(c2, { autoscaling: undefined }) });
+      expect(find(Testing.synth(c2), 'HorizontalPodAutoscaler').spec.minReplicas).toBe(2);
+    });
+
+    test('throws when the app runs 0 replicas', () => {
+      const chart = Testing.chart();
+      const app = podinfo(chart, { autoscaling: undefined, replicas: 0 });
+      expect(() => new CanaryRelease(chart, 'c', { app })).toThrow(/\[test\/podinfo\] 'replicas' must be .*got 0/);
     });
 
     test('throws when the app runs without sidecar', () => {
@@ -294,15 +316,15 @@ describe('CanaryRelease', () => {
       const c = new Chart(Testing.app(), 'shop', { namespace: 'test' });
       new MeshNamespace(c, 'test').allowFrom(MeshPeer.namespace('frontend'));
       const canary = new CanaryRelease(c, 'canary', { app: podinfo(c), webhooks: [CanaryWebhook.loadTest()] });
-      expect(find(Testing.synth(c), 'AuthorizationPolicy', 'podinfo-allow-ns-test')).toBeDefined();
+      expect(find(Testing.synth(c), 'AuthorizationPolicy', 'podinfo-allow-loadtester-test')).toBeDefined();
       expect(canary.strictMtls).toBe(false);
     });
   });
 
   describe('ports', () => {
     test('throws when portName has no Istio HTTP protocol prefix', () => {
-      expect(() => release({ portName: 'web' })).toThrow(/'portName' must start with an Istio HTTP protocol prefix .* got "web"\. Fix: name the port "http"/);
-      expect(() => release({}, { ports: [{ name: 'tcp-db', port: 9898 }] })).toThrow(/'portName' must start with an Istio HTTP protocol prefix/);
+      expect(() => release({ portName: 'web' })).toThrow(/'portName' must start with a protocol Flagger's Istio router shifts: HTTP .* or tcp, got "web"\. Fix: name the port "http"/);
+      expect(() => release({}, { ports: [{ name: 'tls-db', port: 9898 }] })).toThrow(/'portName' must start with a protocol Flagger's Istio router shifts/);
     });
 
     test('accepts http-, grpc and http2 port names', () => {
@@ -504,7 +526,7 @@ describe('CanaryRelease', () => {
       expect(() => release({ webhooks: [CanaryWebhook.event({ url: 'https://hooks.example.com/x?token=abc' })] })).toThrow(/'webhooks\[0\]\.url' must not carry credentials.*token=\*\*\*/);
       expect(() => release({ webhooks: [CanaryWebhook.event({ url: 'ftp://x' })] })).toThrow(/'webhooks\[0\]\.url' must be an http\(s\) URL/);
       expect(() => release({ webhooks: [CanaryWebhook.acceptanceTest({ cmd: ' ' })] })).toThrow(/'webhooks\[0\]\.cmd' must not be empty/);
-      expect(() => release({ portName: 'grpc', webhooks: [CanaryWebhook.loadTest()] })).toThrow(/'webhooks\[0\]\.cmd' has no default for a gRPC canary port/);
+      expect(() => release({ portName: 'grpc', webhooks: [CanaryWebhook.loadTest()] })).toThrow(/'webhooks\[0\]\.cmd' has no default for a canary port that is not HTTP\/1/);
     });
   });
 

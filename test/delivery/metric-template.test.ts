@@ -49,7 +49,7 @@ describe('MetricTemplate', () => {
     expect(() => new MetricTemplate(chart, 'b', { query: 'x{w="{{ workload }}"}' })).toThrow(/'query' uses a template variable Flagger does not know, got "\{\{ workload \}\}"\. Fix: use one of/);
     expect(() => new MetricTemplate(chart, 'c', { query: 'up', provider: MetricProvider.prometheus({ address: 'prometheus:9090' }) })).toThrow(/'provider.address' must be an http\(s\) URL/);
     expect(() => new MetricTemplate(chart, 'd', { query: 'up', provider: MetricProvider.prometheus({ address: 'http://user:pw@prom:9090' }) }))
-      .toThrow(/'provider.address' must not carry credentials.*\*\*\*@prom/);
+      .toThrow(/'provider.address' must not carry credentials.*\*\*\*@prom.*Fix: .*the keys username\/password \(basic auth\) or token \(bearer\)/);
     expect(() => new MetricTemplate(chart, 'Bad_Name', { query: 'up' })).toThrow(/'name' must be a DNS-1123 subdomain/);
   });
 

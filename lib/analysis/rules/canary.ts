@@ -1,5 +1,5 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
-import { FLAGGER_BUILTIN_METRICS, flaggerOwnedNames, parseFlaggerDuration, FLAGGER_DEFAULT_WEBHOOK_TIMEOUT_SECONDS } from '../../private/flagger';
+import { EXISTING_METRIC_TEMPLATES_ANNOTATION, FLAGGER_BUILTIN_METRICS, flaggerOwnedNames, parseFlaggerDuration, FLAGGER_DEFAULT_WEBHOOK_TIMEOUT_SECONDS } from '../../private/flagger';
 
 const FLAGGER = 'flagger.app';
 
@@ -82,7 +82,8 @@ export const FLAGGER_METRICS: IAnalysisRule = {
         const at = `Canary ${where(c.manifest)} metric[${i}] "${m.name}"`;
         if (m.templateRef) {
           const ns = m.templateRef.namespace ?? c.manifest.metadata.namespace;
-          if (!ctx.find(FLAGGER, 'MetricTemplate', ns, m.templateRef.name)) {
+          const existing = String(c.manifest.metadata.annotations?.[EXISTING_METRIC_TEMPLATES_ANNOTATION] ?? '').split(',');
+          if (!ctx.find(FLAGGER, 'MetricTemplate', ns, m.templateRef.name) && !existing.includes(`${ns}/${m.templateRef.name}`)) {
             ctx.error(c, `${at} references the MetricTemplate "${m.templateRef.name}" in namespace "${ns}", which is not synthesized. `
               + 'Fix: define it with new MetricTemplate(...) and use CanaryMetric.fromTemplate(template).');
           }
@@ -100,7 +101,7 @@ export const FLAGGER_METRICS: IAnalysisRule = {
 /** Analysis settings Flagger accepts but cannot honour. */
 export const FLAGGER_ANALYSIS: IAnalysisRule = {
   id: 'flagger-analysis',
-  description: 'Canary analysis: rollout webhooks fit in the interval, weights are consistent, mirroring only on Istio blue/green.',
+  description: 'Canary analysis: rollout webhooks fit in the interval, weights are consistent, mirroring only with Istio.',
   check(ctx: AnalysisContext) {
     for (const c of canaries(ctx)) {
       const spec = c.manifest.spec ?? {};
@@ -116,9 +117,6 @@ export const FLAGGER_ANALYSIS: IAnalysisRule = {
       if (a.mirror) {
         if (spec.provider !== undefined && spec.provider !== 'istio') {
           ctx.error(c, `${at} mirrors traffic with provider "${spec.provider}": Flagger mirrors only with Istio. Fix: use provider istio or drop mirror.`);
-        }
-        if (a.iterations === undefined) {
-          ctx.error(c, `${at} mirrors traffic in a weighted canary: Flagger mirrors only in blue/green (iterations). Fix: use CanaryStrategy.blueGreenMirroring().`);
         }
       } else if (a.mirrorWeight !== undefined) {
         ctx.error(c, `${at} sets mirrorWeight without mirror: true. Fix: use CanaryStrategy.blueGreenMirroring({ mirrorWeight }).`);
