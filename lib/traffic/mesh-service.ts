@@ -100,7 +100,7 @@ export class MeshService extends Construct {
     super(scope, id);
     this.name = checkDnsLabel(this, 'name', attributes.name);
     this.namespace = checkDnsLabel(this, 'namespace', namespaceOf(this, attributes.namespace));
-    this.host = serviceFqdn(this.name, this.namespace);
+    this.host = serviceFqdn(this, this.name, this.namespace);
     if (attributes.ports.length === 0) {
       throw meshError(this, 'ports', 'must list at least one port', [], "pass ports: [{ number: 8080, name: 'http' }]");
     }
