@@ -5,7 +5,9 @@
  * Duration is written, before any construct exists (the last test shows what that error says).
  */
 import { Duration } from 'cdk8s';
-import { CanaryRelease, GitRepository, MeshApp, ScrapePort, ServiceMonitor } from '../../lib';
+import {
+  CanaryRelease, Certificate, ExternalVmWorkload, GitRepository, Issuer, IssuerType, MeshApp, MeshPlatform, ScrapePort, ServiceMonitor, VmReadinessProbe,
+} from '../../lib';
 import { Build, expectRejected, expectRejectedKeepingOutput, meshErr, shop } from './helpers';
 
 const podinfo = (c: any) => new MeshApp(c, 'podinfo', { versions: [{ name: 'v1', image: 'ghcr.io/stefanprodan/podinfo:6.9.0' }] });
@@ -34,6 +36,16 @@ const cases: Array<[string, Build, RegExp]> = [
     meshErr('test/repo', 'interval', '{"seconds":30}', 'pass a Duration from \'cdk8s\', e.g. Duration.seconds(30)')],
   ['a ServiceMonitor interval given as "30s"', (c) => new ServiceMonitor(c, 'sm', { selector: { app: 'shop' }, endpoints: [{ port: ScrapePort.servicePort('http-monitoring'), interval: '30s' as any }] }),
     meshErr('test/sm', 'endpoints[0].interval', '"30s"', 'pass Duration.seconds(30)')],
+  ['a certificate duration given as a number', (c) => new Certificate(c, 'cert', {
+    issuer: new Issuer(c, 'issuer', { type: IssuerType.selfSigned() }), secretName: 'cert-tls', dnsNames: ['shop.example.com'], duration: 2160 as any,
+  }), meshErr('test/cert', 'duration', '2160', 'pass Duration.seconds(2160)')],
+  ['an ext-authz timeout given as "1s"', (c) => new MeshPlatform(c, 'platform', { controllers: c })
+    .addAuthorizationProvider({ name: 'ext-authz', service: 'ext-authz.auth.svc.cluster.local', port: 8000, timeout: '1s' as any }),
+  meshErr('test/platform', 'extensionProviders["ext-authz"].timeout', '"1s"', 'pass Duration.seconds(1)')],
+  ['a VM probe period given as a number', (c) => new ExternalVmWorkload(c, 'ratings', {
+    eastWestGateway: { selector: { istio: 'eastwestgateway' }, namespace: 'istio-system', serviceName: 'istio-eastwestgateway', network: 'network1' },
+    serviceAccountName: 'bookinfo-ratings', ports: [{ name: 'http', port: 9080 }], probe: VmReadinessProbe.tcpSocket(9080, { period: 10 as any }),
+  }), meshErr('test/ratings', 'probe.period', '10', 'pass Duration.seconds(10)')],
 ];
 
 describe('durations', () => {
