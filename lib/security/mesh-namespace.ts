@@ -11,6 +11,7 @@ import { checkIpOrCidr } from '../private/ip';
 import { checkLabels, checkLabelValue } from '../private/labels';
 import { peerKey } from '../private/peers';
 import { platformFactsOf } from '../private/platform-facts';
+import { relationsOf } from '../private/relations';
 import { hasOwn, outputMap, ownEntries, withPlainKeys } from '../private/plain-keys';
 import { constructTopology, registerTopologySource } from '../private/topology';
 import { checkDnsLabel, checkInteger } from '../private/validate';
@@ -103,8 +104,9 @@ export interface MeshNamespaceProps {
    * ingress from the namespace itself, the mesh root namespace (istiod, Flagger, the east-west gateway, the mesh
    * Prometheus) and, when a MeshPlatform is part of the mesh, its ingress gateway and load tester namespaces, plus
    * its monitoring namespace on the proxies' metrics ports 15020 and 15090; egress to the namespace itself, the
-   * root namespace (istiod on 15012, the egress gateway) and DNS (kube-dns, 53). Extend with `allowNetworkFrom()`
-   * / `allowNetworkTo()` (e.g. a Gateway of another namespace, or the other side of a cross-namespace call).
+   * root namespace (istiod on 15012, the egress gateway) and DNS (kube-dns, 53). Calls the mesh declares between a
+   * workload of this namespace and one of another (`allowFrom`, `connectTo`, `exposeVia`) are admitted too. Extend
+   * with `allowNetworkFrom()` / `allowNetworkTo()` / `allowNetworkToAddresses()` for undeclared peers.
    * Enforced only by a network plugin that implements NetworkPolicy. Opt out explicitly with `false`.
    * @default - true when the namespace injects sidecars, false otherwise
    */
@@ -425,7 +427,7 @@ return policy.addRule(allowFromRule(peer, options));
         egress: Lazy.any({
           produce: () => [
             // pods of this namespace; istio-system: istiod (xDS and certificates on 15012) and the egress gateway
-            { to: uniquePeers([{ podSelector: {} }, { namespaceSelector: ns(MESH_ROOT_NAMESPACE) }, ...[...this._networkTo.values()].map(networkPeer)]) },
+            { to: uniquePeers([{ podSelector: {} }, { namespaceSelector: ns(MESH_ROOT_NAMESPACE) }, ...this._networkPeers('to', [MESH_ROOT_NAMESPACE])]) },
             // DNS: the sidecar's DNS proxy and the application resolve through kube-dns
             {
               to: [{ namespaceSelector: ns('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
@@ -443,6 +445,23 @@ return policy.addRule(allowFromRule(peer, options));
   }
 
   /**
+   * The peers of the other namespaces this namespace's pods take connections from (`from`) or open them to (`to`):
+   * those given to `allowNetworkFrom/To()`, then the calls the mesh declares (`allowFrom`, `connectTo`, `exposeVia`)
+   * between a workload of this namespace and one of another, so that a declared call is not cut by the
+   * NetworkPolicy. Peers of namespaces admitted as a whole (`covered`) are left out. Read at synthesis.
+   */
+  private _networkPeers(direction: 'from' | 'to', covered: readonly string[]): k8s.NetworkPolicyPeer[] {
+    const explicit = [...(direction === 'from' ? this._networkFrom : this._networkTo).values()];
+    const declared = relationsOf(this)
+      .map((r) => (direction === 'from' ? [r.callee, r.caller] : [r.caller, r.callee]))
+      .filter(([mine, other]) => mine.meshIdentity().namespace === this.name && other.meshIdentity().namespace !== this.name)
+      .map(([, other]) => other);
+    return [...explicit, ...declared]
+      .filter((peer) => !covered.includes(peer.meshIdentity().namespace))
+      .map(networkPeer);
+  }
+
+  /**
    * Who may open connections into the namespace: itself, the root namespace (istiod, Flagger, east-west gateway, mesh
    * Prometheus), the platform's ingress gateway and load tester namespaces, `allowNetworkFrom()` peers (selected as they
    * are at synthesis), and the platform's Prometheus on the proxies' metrics ports. Istio checks the mTLS identity on top.
@@ -452,7 +471,7 @@ return policy.addRule(allowFromRule(peer, options));
     const namespaces = [MESH_ROOT_NAMESPACE, ...(platform ? [platform.ingressGatewayNamespace, platform.loadTesterNamespace] : [])]
       .filter((n) => n !== this.name);
     const rules: k8s.NetworkPolicyIngressRule[] = [{
-      from: uniquePeers([{ podSelector: {} }, ...namespaces.map((n) => ({ namespaceSelector: ns(n) })), ...[...this._networkFrom.values()].map(networkPeer)]),
+      from: uniquePeers([{ podSelector: {} }, ...namespaces.map((n) => ({ namespaceSelector: ns(n) })), ...this._networkPeers('from', namespaces)]),
     }];
     if (platform && platform.monitoringNamespace !== this.name) {
       // Prometheus scrapes the sidecars: 15020 (merged app and agent metrics) and 15090 (Envoy's own).

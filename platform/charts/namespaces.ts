@@ -20,8 +20,8 @@ export interface NamespacesChartProps extends ChartProps {
  *
  * foo and bar keep the secure defaults of a mesh namespace: STRICT through the mesh-wide policy, they get `deny-all`,
  * NetworkPolicy default-deny and Pod Security restricted. The mesh calls of S10 are declared: sleep of foo and of bar
- * may call httpbin of foo and of bar (AuthorizationPolicy ALLOW per caller, and the NetworkPolicy peers across the
- * two namespaces).
+ * may call httpbin of foo and of bar (AuthorizationPolicy ALLOW per caller); the namespaces' NetworkPolicies admit
+ * the calls declared across them.
  */
 export class NamespacesChart extends Chart {
   public readonly namespaces: MeshNamespace[];
@@ -65,10 +65,6 @@ export class NamespacesChart extends Chart {
         // (`httpbin-allow-bar-sleep`), distinct from the one for the local sleep (`httpbin-allow-sleep`).
         const caller = client === server ? this.apps[client.name].sleep : MeshPeer.serviceAccount(client.name, this.apps[client.name].sleep.serviceAccountNames[0]);
         this.apps[server.name].httpbin.allowFrom(caller);
-        if (client !== server) {
-          server.allowNetworkFrom(this.apps[client.name].sleep);
-          client.allowNetworkTo(this.apps[server.name].httpbin);
-        }
       }
     }
   }

@@ -36,12 +36,14 @@ describe('reference platform: namespaces chart (S10)', () => {
         'cluster.local/ns/bar/sa/sleep', 'cluster.local/ns/foo/sa/sleep',
       ]);
     }
+    // the calls declared across the two namespaces pass their NetworkPolicies: the caller's namespace (a ServiceAccount
+    // peer has no pod labels) into the server's, and to the server's httpbin pods out of the caller's
     const other = (ns: string) => (ns === 'foo' ? 'bar' : 'foo');
     for (const ns of ['foo', 'bar']) {
       const allow = find(out, 'NetworkPolicy', 'allow-mesh', ns).spec;
-      const peer = (app: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': other(ns) } }, podSelector: { matchLabels: { app } } });
-      expect(allow.ingress[0].from).toContainEqual(peer('sleep'));
-      expect(allow.egress[0].to).toContainEqual(peer('httpbin'));
+      const nsPeer = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': other(ns) } } };
+      expect(allow.ingress[0].from).toContainEqual(nsPeer);
+      expect(allow.egress[0].to).toContainEqual({ ...nsPeer, podSelector: { matchLabels: { app: 'httpbin' } } });
     }
     expect(out.filter((o) => o.metadata.namespace === 'legacy' && ['AuthorizationPolicy', 'NetworkPolicy'].includes(o.kind))).toEqual([]);
   });

@@ -99,6 +99,32 @@ describe('MeshNamespace secure defaults', () => {
       expectValidManifests(out);
     });
 
+    test('calls the mesh declares across namespaces (allowFrom, connectTo) open both NetworkPolicies, read at synthesis', () => {
+      const chart = Testing.chart();
+      const shop = new MeshNamespace(chart, 'shop');
+      const clients = new MeshNamespace(chart, 'clients');
+      const app = (id: string, namespace: string) => new MeshApp(chart, id, {
+        namespace, ports: [{ name: 'http', port: 9898 }], versions: [{ name: 'v1', image: PODINFO }],
+      });
+      const api = app('api', 'shop');
+      const web = app('web', 'clients');
+      const worker = app('worker', 'clients');
+      const local = app('local', 'shop');
+      api.allowFrom(web); // declared after both namespaces
+      worker.connectTo(api);
+      local.allowFrom(api); // same namespace: covered by the namespace's own pods
+      const out = Testing.synth(chart);
+      const peer = (ns: string, name: string) => ({ ...nsSelector(ns), podSelector: { matchLabels: { app: name } } });
+      expect(find(out, 'NetworkPolicy', 'allow-mesh', 'shop').spec.ingress[0].from).toEqual([
+        { podSelector: {} }, nsSelector('istio-system'), peer('clients', 'web'), peer('clients', 'worker'),
+      ]);
+      expect(find(out, 'NetworkPolicy', 'allow-mesh', 'clients').spec.egress[0].to).toEqual([
+        { podSelector: {} }, nsSelector('istio-system'), peer('shop', 'api'),
+      ]);
+      expect([shop.name, clients.name]).toEqual(['shop', 'clients']);
+      expectValidManifests(out);
+    });
+
     test('opt-out networkPolicy: false renders none', () => {
       const chart = Testing.chart();
       const ns = new MeshNamespace(chart, 'open', { networkPolicy: false });
