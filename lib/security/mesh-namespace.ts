@@ -154,7 +154,8 @@ export class MeshNamespace extends Construct implements IMeshPeer {
   private readonly _addedEgressHosts: Array<{ readonly hosts: readonly string[]; readonly sequence: number }> = [];
   private readonly _networkFrom = new Map<string, IMeshPeer>();
   private readonly _networkTo = new Map<string, IMeshPeer>();
-  private readonly _networkToAddresses = new Map<string, { readonly cidrs: string[]; readonly ports: number[] }>();
+  private readonly _networkToAddresses = new Map<string, AddressRule>();
+  private readonly _networkFromAddresses = new Map<string, AddressRule>();
 
   constructor(scope: Construct, id: string, props: MeshNamespaceProps = {}) {
     super(scope, id);
@@ -329,22 +330,16 @@ return policy.addRule(allowFromRule(peer, options));
    * per address and port list. Returns `allow-mesh`.
    */
   public allowNetworkToAddresses(addresses: string[], ports: number[]): k8s.KubeNetworkPolicy {
-    const policy = this.requireNetworkPolicy('allowNetworkToAddresses');
-    if (!Array.isArray(addresses) || addresses.length === 0) {
-      throw meshError(this, 'allowNetworkToAddresses.addresses', 'must list at least one address', addresses, 'pass e.g. ["203.0.113.0/24"]');
-    }
-    if (!Array.isArray(ports) || ports.length === 0) {
-      throw meshError(this, 'allowNetworkToAddresses.ports', 'must list at least one port (opening every port to an address is not a default)', ports,
-        'pass the ports the pods connect to, e.g. [443]');
-    }
-    const cidrs = addresses.map((a, i) => {
-      checkIpOrCidr(this, `allowNetworkToAddresses.addresses[${i}]`, a);
-      return a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}`;
-    });
-    ports.forEach((p, i) => checkInteger(this, `allowNetworkToAddresses.ports[${i}]`, p, 1, 65535));
-    const key = JSON.stringify([cidrs, ports]);
-    if (!this._networkToAddresses.has(key)) this._networkToAddresses.set(key, { cidrs, ports: [...ports] });
-    return policy;
+    return this._allowAddresses('allowNetworkToAddresses', this._networkToAddresses, addresses, ports);
+  }
+
+  /**
+   * Lets addresses outside the mesh's pods open TCP connections to this namespace's pods on the given (container)
+   * ports, e.g. VMs of the same network that reach pods directly, or a load balancer that preserves client addresses.
+   * Addresses are IPs or CIDR prefixes. Idempotent per address and port list. Returns `allow-mesh`.
+   */
+  public allowNetworkFromAddresses(addresses: string[], ports: number[]): k8s.KubeNetworkPolicy {
+    return this._allowAddresses('allowNetworkFromAddresses', this._networkFromAddresses, addresses, ports);
   }
 
   /** The Sidecar's egress hosts: the defaults, then changes made while the namespace exists, then earlier grants (deduplicated). */
@@ -413,6 +408,25 @@ return policy.addRule(allowFromRule(peer, options));
     return errors;
   }
 
+  private _allowAddresses(field: string, into: Map<string, AddressRule>, addresses: string[], ports: number[]): k8s.KubeNetworkPolicy {
+    const policy = this.requireNetworkPolicy(field);
+    if (!Array.isArray(addresses) || addresses.length === 0) {
+      throw meshError(this, `${field}.addresses`, 'must list at least one address', addresses, 'pass e.g. ["203.0.113.0/24"]');
+    }
+    if (!Array.isArray(ports) || ports.length === 0) {
+      throw meshError(this, `${field}.ports`, 'must list at least one port (opening every port to an address is not a default)', ports,
+        'pass the ports the connections go to, e.g. [443]');
+    }
+    const cidrs = addresses.map((a, i) => {
+      checkIpOrCidr(this, `${field}.addresses[${i}]`, a);
+      return a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}`;
+    });
+    ports.forEach((p, i) => checkInteger(this, `${field}.ports[${i}]`, p, 1, 65535));
+    const key = JSON.stringify([cidrs, ports]);
+    if (!into.has(key)) into.set(key, { cidrs, ports: [...ports] });
+    return policy;
+  }
+
   private createNetworkPolicies(): k8s.KubeNetworkPolicy[] {
     const deny = new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
       metadata: { name: 'default-deny', namespace: this.name },
@@ -433,10 +447,7 @@ return policy.addRule(allowFromRule(peer, options));
               to: [{ namespaceSelector: ns('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
               ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
             },
-            ...[...this._networkToAddresses.values()].map((a) => ({
-              to: a.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
-              ports: a.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
-            })),
+            ...[...this._networkToAddresses.values()].map((a) => ({ to: ipBlocks(a), ports: tcpPorts(a.ports) })),
           ],
         }),
       },
@@ -477,9 +488,10 @@ return policy.addRule(allowFromRule(peer, options));
       // Prometheus scrapes the sidecars: 15020 (merged app and agent metrics) and 15090 (Envoy's own).
       rules.push({
         from: [{ namespaceSelector: ns(platform.monitoringNamespace) }],
-        ports: [15020, 15090].map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+        ports: tcpPorts([15020, 15090]),
       });
     }
+    for (const a of this._networkFromAddresses.values()) rules.push({ from: ipBlocks(a), ports: tcpPorts(a.ports) });
     return rules;
   }
 }
@@ -505,6 +517,20 @@ function checkContainerPort(scope: MeshNamespace, workload: IMeshPeer, port: num
   }
   throw meshError(scope, 'addPortException.port', `is not a port the pods of "${name}" listen on, so the exception would never apply`, port,
     `pass one of the container ports ${[...containerPorts].sort((a, b) => a - b).join(', ')}`);
+}
+
+/** Addresses (CIDR prefixes) and TCP ports a NetworkPolicy rule admits. */
+interface AddressRule {
+  readonly cidrs: string[];
+  readonly ports: number[];
+}
+
+function ipBlocks(a: AddressRule): k8s.NetworkPolicyPeer[] {
+  return a.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+}
+
+function tcpPorts(ports: readonly number[]): k8s.NetworkPolicyPort[] {
+  return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
 }
 
 function ns(name: string): k8s.LabelSelector {

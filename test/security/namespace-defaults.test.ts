@@ -247,3 +247,24 @@ describe('MeshNamespace.allowNetworkToAddresses', () => {
     expect(() => open.allowNetworkToAddresses(['0.0.0.0/0'], [443])).toThrow(/'allowNetworkToAddresses' needs the namespace NetworkPolicies/);
   });
 });
+
+describe('MeshNamespace.allowNetworkFromAddresses', () => {
+  test('ingress from addresses on the given TCP ports (e.g. VMs of the same network)', () => {
+    const chart = Testing.chart();
+    const ns = new MeshNamespace(chart, 'shop');
+    expect(ns.allowNetworkFromAddresses(['10.128.0.0/20'], [9080])).toBe(ns.networkPolicies![1]);
+    ns.allowNetworkFromAddresses(['10.128.0.0/20'], [9080]);
+    const out = Testing.synth(chart);
+    expect(find(out, 'NetworkPolicy', 'allow-mesh', 'shop').spec.ingress.slice(1)).toEqual([
+      { from: [{ ipBlock: { cidr: '10.128.0.0/20' } }], ports: [{ protocol: 'TCP', port: 9080 }] },
+    ]);
+    expectValidManifests(out);
+  });
+
+  test('fails on a bad address and on no ports, naming the verb', () => {
+    const ns = new MeshNamespace(Testing.chart(), 'shop');
+    expect(() => ns.allowNetworkFromAddresses(['10.0.0.256'], [9080]))
+      .toThrow(/\[test\/shop\] 'allowNetworkFromAddresses.addresses\[0\]' is not an IPv4 address.*got "10.0.0.256"/);
+    expect(() => ns.allowNetworkFromAddresses(['10.0.0.0/8'], [])).toThrow(/'allowNetworkFromAddresses.ports' must list at least one port/);
+  });
+});
