@@ -23,10 +23,10 @@ export { type ExternalRouteOptions } from './traffic/external-routes';
 export { MeshService, type MeshServiceAttributes, type MeshServiceExposeOptions, type MeshServicePort } from './traffic/mesh-service';
 
 // Zero-trust security
-export { MeshNamespace, type MeshNamespaceProps, SidecarInjection } from './security/mesh-namespace';
+export { MeshNamespace, type MeshNamespaceProps, PodSecurityLevel, SidecarInjection } from './security/mesh-namespace';
 export { StrictMtlsNamespace, type StrictMtlsNamespaceProps } from './security/strict-mtls-namespace';
 export { MeshWideMtls, type MeshWideMtlsProps } from './security/mesh-wide-mtls';
-export { type AllowFromOptions, AuthorizationAction, AuthorizationPolicy, type AuthorizationPolicyProps, type AuthorizationRule, type RequestCondition, type RequestOperation, type RequestSource } from './security/authorization-policy';
+export { type AllowAllProps, type AllowFromOptions, AuthorizationAction, AuthorizationPolicy, type AuthorizationPolicyProps, type AuthorizationRule, type RequestCondition, type RequestOperation, type RequestSource } from './security/authorization-policy';
 export { MtlsMode, PeerAuthentication, type PeerAuthenticationProps } from './security/peer-authentication';
 export { type JwtClaimToHeader, type JwtHeader, type JwtRule, RequestAuthentication, type RequestAuthenticationProps, type RequireJwtOptions } from './security/request-authentication';
 

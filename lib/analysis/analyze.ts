@@ -10,6 +10,7 @@ import { EXTERNAL_CREDENTIAL, GATEWAY_WORKLOAD_NAMESPACE } from '../private/gate
 import { IMeshPeer } from '../private/identity';
 import { clusterDomainOf } from '../private/names';
 import { relationsOf } from '../private/relations';
+import { explainRenderError } from '../private/serialization';
 import { collectWarnings } from '../private/warnings';
 
 /** Options for `analyze()` and `analyzeManifests()`. */
@@ -83,7 +84,13 @@ export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport 
     const apiObjects = new DependencyGraph(chart.node).topology()
       .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
     for (const apiObject of apiObjects) {
-      objects.push({ manifest: withoutClusterNamespace(apiObject.toJson()), apiObject, chart, path: apiObject.node.path });
+      let manifest: any;
+      try {
+        manifest = apiObject.toJson();
+      } catch (err) {
+        throw explainRenderError(apiObject, err);
+      }
+      objects.push({ manifest: withoutClusterNamespace(manifest), apiObject, chart, path: apiObject.node.path });
     }
   }
   // Each cluster is its own world (the same object may exist in staging and production): rules run per cluster.

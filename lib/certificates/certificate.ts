@@ -2,6 +2,7 @@ import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as cm from '../../imports/cert-manager.io';
 import { IIssuer, IssuerKind } from './issuer';
+import { checkDurationInput } from '../private/duration-input';
 import { meshError } from '../private/errors';
 import { checkIpOrCidr, isIpAddress } from '../private/ip';
 import { istioDuration } from '../private/istio-duration';
@@ -211,7 +212,7 @@ export class Certificate extends Construct {
   }
 
   private goDuration(field: string, d: Duration, min: number): string {
-    if (d.toMilliseconds({ integral: false }) < min) {
+    if (checkDurationInput(this, field, d).toMilliseconds({ integral: false }) < min) {
       throw meshError(this, field, `must be at least ${min === ONE_HOUR ? '1 hour' : '5 minutes'} (cert-manager's minimum)`, d.toHumanString(),
         `pass Duration.${min === ONE_HOUR ? 'hours(1)' : 'minutes(5)'} or more`);
     }

@@ -7,6 +7,7 @@ import { IConstruct } from 'constructs';
 import { extensionProviderValues } from './istiod-values';
 import { AuthorizationProviderOptions, ExtAuthzProtocol } from './mesh-platform-props';
 import type { HelmRelease } from '../gitops/helm-release';
+import { checkDurationInput } from '../private/duration-input';
 import { meshError } from '../private/errors';
 import { checkDnsSubdomain, checkInteger } from '../private/validate';
 
@@ -72,7 +73,7 @@ export class ExtensionProviders {
     }
     let timeout: string | undefined;
     if (options.timeout) {
-      const ms = options.timeout.toMilliseconds({ integral: false });
+      const ms = checkDurationInput(scope, `${field}.timeout`, options.timeout).toMilliseconds({ integral: false });
       if (!Number.isInteger(ms) || ms <= 0) {
         throw meshError(scope, `${field}.timeout`, 'must be a positive whole number of milliseconds', options.timeout.toHumanString(), 'pass e.g. Duration.seconds(1)');
       }

@@ -113,8 +113,10 @@ export interface MeshPlatformProps {
   readonly revision?: string;
   /**
    * Install istio-cni and make injection use it (istiod `pilot.cni.enabled`): injected pods then need no
-   * privileged istio-init container and pass Pod Security "restricted". Opting out brings back NET_ADMIN/NET_RAW
-   * init containers in every injected pod.
+   * privileged istio-init container and pass Pod Security "restricted" (the default of MeshNamespace); the root
+   * namespace is labelled `pod-security.kubernetes.io/enforce: privileged` for the CNI node agent. Opting out brings
+   * back NET_ADMIN/NET_RAW init containers in every injected pod, and a MeshNamespace of the same cluster with
+   * injection then fails synthesis unless it passes `podSecurity: PodSecurityLevel.PRIVILEGED`.
    * @default true
    */
   readonly cni?: boolean;

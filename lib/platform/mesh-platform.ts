@@ -19,6 +19,7 @@ import { clusterScoped } from '../private/cluster-scoped';
 import { meshError, show } from '../private/errors';
 import { CLUSTER_DOMAIN, clusterDomainOf } from '../private/names';
 import { trustDomainOf } from '../private/peers';
+import { registerPlatformFacts } from '../private/platform-facts';
 import { checkDnsLabel, checkDnsSubdomain, checkInteger } from '../private/validate';
 import { addWarning } from '../private/warnings';
 import { AuthorizationAction } from '../security/authorization-policy';
@@ -158,6 +159,9 @@ export class MeshPlatform extends Construct {
         'pass e.g. "test" or "flagger-loadtester"');
     }
     namespaces.set(this.loadTesterNamespace, injection);
+    // The istio-cni node agent mounts host paths: its namespace must admit privileged pods even where the cluster's
+    // default Pod Security level is stricter (Istio's "Install Istio with Pod Security Admission").
+    if (this.cniEnabled) namespaces.set(this.istioNamespace, { 'pod-security.kubernetes.io/enforce': 'privileged' });
     this._nsScope = new Construct(this._controllers, 'Namespaces');
     this._namespaces = new Set();
     for (const [name, labels] of [...namespaces].sort(([a], [b]) => (a < b ? -1 : 1))) this._addNamespace(name, labels);
@@ -227,6 +231,11 @@ export class MeshPlatform extends Construct {
     });
     this._providers = new ExtensionProviders(this, this.istiod);
     this.node.addValidation({ validate: () => this._validate() });
+    registerPlatformFacts(this, {
+      path: this.node.path, cniEnabled: this.cniEnabled, istioNamespace: this.istioNamespace,
+      ingressGatewayNamespace: this.ingressGatewayNamespace, monitoringNamespace: this.monitoringNamespace,
+      loadTesterNamespace: this.loadTesterNamespace,
+    });
   }
 
   /** Every HelmRelease of the platform, in layer order. */

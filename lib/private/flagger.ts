@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { checkDurationInput } from './duration-input';
 import { meshError } from './errors';
 
 /**
@@ -16,7 +17,7 @@ export function flaggerDuration(scope: IConstruct, field: string, duration: Dura
 
 /** Whole seconds of a Duration (Flagger durations have a resolution of one second). */
 export function flaggerSeconds(scope: IConstruct, field: string, duration: Duration): number {
-  const raw = duration.toSeconds({ integral: false });
+  const raw = checkDurationInput(scope, field, duration).toSeconds({ integral: false });
   if (!Number.isFinite(raw)) {
     throw meshError(scope, field, 'must be a finite duration', raw, 'pass a duration computed from valid numbers, e.g. Duration.seconds(30)');
   }

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { checkDurationInput } from './duration-input';
 import { meshError } from './errors';
 
 /** Options of `fluxDuration`. */
@@ -24,7 +25,7 @@ export interface FluxDurationOptions {
  * least `min` (1s unless given).
  */
 export function fluxDuration(scope: IConstruct, field: string, duration: Duration, options: FluxDurationOptions = {}): string {
-  const ms = duration.toMilliseconds({ integral: false });
+  const ms = checkDurationInput(scope, field, duration).toMilliseconds({ integral: false });
   const minMs = (options.min ?? Duration.seconds(1)).toMilliseconds({ integral: false });
   if (!Number.isFinite(ms) || ms % 1000 !== 0) {
     throw meshError(scope, field, 'must be a whole number of seconds', `${ms}ms`,

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { checkDurationInput } from './duration-input';
 import { meshError } from './errors';
 
 const UNITS: ReadonlyArray<[suffix: string, millis: number]> = [['h', 3_600_000], ['m', 60_000], ['s', 1_000], ['ms', 1]];
@@ -10,7 +11,7 @@ const UNITS: ReadonlyArray<[suffix: string, millis: number]> = [['h', 3_600_000]
  * Istio's CRDs reject durations under 1ms (CEL `duration(self) >= duration('1ms')`), and so does this.
  */
 export function istioDuration(scope: IConstruct, field: string, duration: Duration, minMillis = 1): string {
-  const raw = duration.toMilliseconds({ integral: false });
+  const raw = checkDurationInput(scope, field, duration).toMilliseconds({ integral: false });
   if (!Number.isFinite(raw) || raw < 0) {
     throw meshError(scope, field, 'must be a finite, non-negative duration', raw, 'pass a duration computed from valid numbers, e.g. Duration.seconds(5)');
   }

@@ -5,6 +5,7 @@
  */
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { checkDurationInput } from './duration-input';
 import { meshError } from './errors';
 
 /** Prometheus metric name syntax (also the syntax of a recording rule's `record`). */
@@ -18,7 +19,7 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  * 1h → "1h", 1500ms → "1s500ms". Throws unless it is a positive whole number of milliseconds.
  */
 export function promDuration(scope: IConstruct, field: string, duration: Duration): string {
-  const total = duration.toMilliseconds({ integral: false });
+  const total = checkDurationInput(scope, field, duration).toMilliseconds({ integral: false });
   if (!Number.isInteger(total) || total <= 0) {
     throw meshError(scope, field, 'must be a positive whole number of milliseconds', duration.toHumanString(),
       'pass a duration such as Duration.seconds(30) or Duration.minutes(1)');

@@ -113,6 +113,25 @@ export interface AuthorizationRule {
 }
 
 /** Props for `AuthorizationPolicy`. */
+/** Props of `AuthorizationPolicy.allowAll()`. */
+export interface AllowAllProps {
+  /**
+   * metadata.name.
+   * @default - `<workload>-allow-all`, or `allow-all` for the whole namespace
+   */
+  readonly name?: string;
+  /**
+   * Namespace; in the root namespace without workload, the whole mesh is opened.
+   * @default - the workload's namespace, else the chart's namespace, else 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Workload whose pods are opened.
+   * @default - every workload of the namespace
+   */
+  readonly workload?: IMeshPeer;
+}
+
 export interface AuthorizationPolicyProps {
   /**
    * metadata.name.
@@ -198,6 +217,21 @@ export class AuthorizationPolicy extends Construct {
     return policy;
   }
 
+  /**
+   * The explicit opt-out of `deny-all`: an ALLOW policy with one empty rule (`rules: [{}]`), which matches every
+   * request, so every caller, with or without a mesh identity (plaintext callers in a PERMISSIVE namespace too),
+   * reaches the workload (`workload`) or every workload of the namespace. ALLOW policies add up, so this opens the
+   * scope whatever other ALLOW policies and `deny-all` say; DENY and CUSTOM policies still apply. Takes no other
+   * rules. Example: `AuthorizationPolicy.allowAll(chart, 'public', { workload: app })`.
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/ (allow-all)
+   */
+  public static allowAll(scope: Construct, id: string, props: AllowAllProps = {}): AuthorizationPolicy {
+    const policy = new AuthorizationPolicy(scope, id, { ...props, name: props.name ?? (props.workload ? `${props.workload.meshIdentity().name}-allow-all` : 'allow-all') });
+    policy._allowsAll = true;
+    policy._rules.push({ openToAnyone: true });
+    return policy;
+  }
+
   public readonly name: string;
   public readonly namespace: string;
   public readonly action: AuthorizationAction;
@@ -206,6 +240,7 @@ export class AuthorizationPolicy extends Construct {
   public readonly resource: security.AuthorizationPolicy;
   private readonly _rules: AuthorizationRule[] = [];
   private readonly _ruleKeys = new Set<string>();
+  private _allowsAll = false;
 
   constructor(scope: Construct, id: string, props: AuthorizationPolicyProps = {}) {
     super(scope, id);
@@ -236,10 +271,14 @@ export class AuthorizationPolicy extends Construct {
   public addRule(rule: AuthorizationRule): AuthorizationPolicy {
     const index = this._rules.length;
     const field = `rules[${index}]`;
+    if (this._allowsAll) {
+      throw meshError(this, field, 'cannot be added to an allow-all policy (its empty rule already matches every request)', rule,
+        'drop the rule, or use a policy of its own (new AuthorizationPolicy / allowFrom) instead of allowAll()');
+    }
     const hasSomething = (rule.fromPeers?.length ?? 0) + (rule.from?.length ?? 0) + (rule.to?.length ?? 0) + (rule.when?.length ?? 0) > 0;
     if (!hasSomething) {
       throw meshError(this, field, 'is empty (an empty rule matches every request)', rule,
-        'give the rule from, fromPeers, to or when; for an allow-everything policy write it explicitly with a raw L1');
+        'give the rule from, fromPeers, to or when; for an allow-everything policy use AuthorizationPolicy.allowAll()');
     }
     for (const [i, peer] of (rule.fromPeers ?? []).entries()) {
       const p = peer.meshIdentity();
@@ -259,6 +298,11 @@ export class AuthorizationPolicy extends Construct {
       this._rules.push(rule);
     }
     return this;
+  }
+
+  /** Whether this is an allow-all policy (`AuthorizationPolicy.allowAll()`). */
+  public get allowsAll(): boolean {
+    return this._allowsAll;
   }
 
   /** The rules added so far (a copy). */

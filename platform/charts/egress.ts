@@ -32,7 +32,10 @@ export class EgressChart extends Chart {
   constructor(scope: Construct, id: string, props: EgressChartProps = {}) {
     const namespace = props.namespace ?? 'egress';
     super(scope, id, { ...props, namespace });
-    new MeshNamespace(this, 'egress', { name: namespace, restrictEgress: true });
+    const ns = new MeshNamespace(this, 'egress', { name: namespace, restrictEgress: true });
+    // The sidecar reaches the external hosts directly, on 443 (TLS, and TLS originated for api.example.com):
+    // the namespace's NetworkPolicy must let that out; they have no fixed addresses.
+    ns.allowNetworkToAddresses(['0.0.0.0/0'], [443]);
     this.foo = new ServiceEntry(this, 'foo-com', {
       hosts: ['*.foo.com'],
       ports: [{ number: 443, protocol: ExternalProtocol.TLS, name: 'tls' }],

@@ -89,5 +89,7 @@ export class IngressTlsChart extends Chart {
       hosts: [props.httpbinHost ?? 'tenanta.example.com'],
       routes: [{ name: 'httpbin', match: [{ uri: StringMatch.prefix('/status') }, { uri: StringMatch.prefix('/delay') }] }],
     });
+    // tenanta is STRICT through the mesh-wide policy, so it denies by default: the gateway must be allowed in.
+    this.httpbin.allowFrom(this.gateway);
   }
 }

@@ -1,21 +1,35 @@
 import { Testing } from 'cdk8s';
-import { MeshNamespace, MeshPeer, MtlsMode, SidecarInjection } from '../../lib';
+import { MeshNamespace, MeshPeer, MtlsMode, PodSecurityLevel, SidecarInjection } from '../../lib';
 import { expectValidManifests } from '../util/schema';
 import { TestWorkload } from '../util/fixtures';
 import { find } from '../util/synth';
 
+const RESTRICTED = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+};
+
 describe('MeshNamespace', () => {
-  test('default: only the Namespace, labelled istio-injection=enabled (mesh-wide mTLS applies)', () => {
+  test('default: Namespace with injection and Pod Security restricted, NetworkPolicies; no deny-all without STRICT', () => {
     const chart = Testing.chart();
     const ns = new MeshNamespace(chart, 'foo');
     const out = Testing.synth(chart);
     expect(out).toMatchSnapshot();
-    expect(out).toHaveLength(1);
-    expect(find(out, 'Namespace', 'foo').metadata.labels).toEqual({ 'istio-injection': 'enabled' });
+    expect(out.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/foo', 'NetworkPolicy/default-deny', 'NetworkPolicy/allow-mesh']);
+    expect(find(out, 'Namespace', 'foo').metadata.labels).toEqual({
+      'istio-injection': 'enabled',
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+    expect(ns.podSecurity).toBe(PodSecurityLevel.RESTRICTED);
     expect(ns.peerAuthentication).toBeUndefined();
+    // Istio's default (PERMISSIVE) applies: plaintext callers carry no identity an ALLOW rule could name.
+    expect(ns.deniesByDefault).toBe(false);
     expect(ns.denyAllPolicy).toBeUndefined();
     expect(ns.sidecar).toBeUndefined();
-    expect(ns.networkPolicies).toBeUndefined();
+    expect(ns.networkPolicies).toHaveLength(2);
     expectValidManifests(out);
   });
 
@@ -24,8 +38,10 @@ describe('MeshNamespace', () => {
     new MeshNamespace(chart, 'legacy', { injection: SidecarInjection.DISABLED });
     new MeshNamespace(chart, 'canary', { injection: SidecarInjection.revision('1-30-3'), labels: { team: 'shop' } });
     const out = Testing.synth(chart);
-    expect(find(out, 'Namespace', 'legacy').metadata.labels).toEqual({ 'istio-injection': 'disabled' });
-    expect(find(out, 'Namespace', 'canary').metadata.labels).toEqual({ 'istio.io/rev': '1-30-3', 'team': 'shop' });
+    expect(find(out, 'Namespace', 'legacy').metadata.labels).toEqual({ 'istio-injection': 'disabled', ...RESTRICTED });
+    expect(find(out, 'Namespace', 'canary').metadata.labels).toEqual({ 'istio.io/rev': '1-30-3', 'team': 'shop', ...RESTRICTED });
+    // outside the mesh: no NetworkPolicies unless asked for
+    expect(out.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'legacy')).toEqual([]);
     expect(new MeshNamespace(chart, 'x', { injection: SidecarInjection.DISABLED }).meshIdentity().sidecar).toBe(false);
     expectValidManifests(out);
   });
@@ -64,9 +80,9 @@ describe('MeshNamespace', () => {
     expectValidManifests(out);
   });
 
-  test('networkPolicy: default-deny plus allow-mesh (namespace, istio-system, kube-dns), extended per peer', () => {
+  test('networkPolicy (default of a mesh namespace): default-deny plus allow-mesh (namespace, istio-system, kube-dns), extended per peer', () => {
     const chart = Testing.chart();
-    const ns = new MeshNamespace(chart, 'foo', { networkPolicy: true });
+    const ns = new MeshNamespace(chart, 'foo');
     ns.allowNetworkFrom(MeshPeer.namespace('monitoring'));
     ns.allowNetworkTo(new TestWorkload(chart, 'db', { namespace: 'data' }));
     const out = Testing.synth(chart);
@@ -115,7 +131,9 @@ describe('MeshNamespace', () => {
     expect(() => new MeshNamespace(chart, 'Bad_Name')).toThrow(/'name' must be a DNS-1123 label/);
     const ns = new MeshNamespace(chart, 'foo');
     expect(() => ns.addEgressHosts('istio-system/x.com')).toThrow(/'restrictEgress' must be true to add egress hosts.*got false\. Fix: pass restrictEgress: true/);
-    expect(() => ns.allowNetworkFrom(MeshPeer.namespace('bar'))).toThrow(/'allowNetworkFrom' needs the namespace NetworkPolicies/);
+    const open = new MeshNamespace(chart, 'open', { networkPolicy: false });
+    expect(() => open.allowNetworkFrom(MeshPeer.namespace('bar')))
+      .toThrow(/\[test\/open\] 'allowNetworkFrom' needs the namespace NetworkPolicies, got "networkPolicy: false"\. Fix: drop networkPolicy: false/);
   });
 
   test('fails on a malformed egress host and on exceptions for workloads of another namespace', () => {

@@ -10,8 +10,13 @@ describe('StrictMtlsNamespace', () => {
     const ns = new StrictMtlsNamespace(chart, 'shop');
     const out = Testing.synth(chart);
     expect(out).toMatchSnapshot();
-    expect(out.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/shop', 'PeerAuthentication/default', 'AuthorizationPolicy/deny-all']);
-    expect(find(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'istio-injection': 'enabled' });
+    expect(out.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/shop', 'PeerAuthentication/default', 'AuthorizationPolicy/deny-all', 'NetworkPolicy/default-deny', 'NetworkPolicy/allow-mesh',
+    ]);
+    expect(find(out, 'Namespace', 'shop').metadata.labels).toEqual({
+      'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted',
+    });
     expect(find(out, 'PeerAuthentication', 'default', 'shop').spec).toEqual({ mtls: { mode: 'STRICT' } });
     expect(find(out, 'AuthorizationPolicy', 'deny-all', 'shop').spec).toEqual({});
     expect(ns.peerAuthentication!.mode).toBe(MtlsMode.STRICT);
@@ -25,7 +30,7 @@ describe('StrictMtlsNamespace', () => {
     const out = Testing.synth(chart);
     expect(find(out, 'PeerAuthentication', 'default', 'shop').spec.mtls.mode).toBe('STRICT');
     expect(out.filter((o) => o.kind === 'PeerAuthentication').map((o) => o.spec.mtls.mode).sort()).toEqual(['PERMISSIVE', 'STRICT']);
-    expect(find(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'istio.io/rev': 'stable' });
+    expect(find(out, 'Namespace', 'shop').metadata.labels['istio.io/rev']).toBe('stable');
     expect(out.some((o) => o.kind === 'AuthorizationPolicy')).toBe(false);
     expectValidManifests(out);
   });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { checkDurationInput } from '../../private/duration-input';
 import { meshError } from '../../private/errors';
 
 /*
@@ -75,7 +76,7 @@ export function checkLabels(scope: IConstruct, field: string, labels: Readonly<R
 /** A Duration as whole seconds (probe fields are int32 seconds). */
 export function wholeSeconds(scope: IConstruct, field: string, d: Duration | undefined, min: number): number | undefined {
   if (d === undefined) return undefined;
-  const ms = d.toMilliseconds({ integral: false });
+  const ms = checkDurationInput(scope, field, d).toMilliseconds({ integral: false });
   if (!Number.isFinite(ms) || ms % 1000 !== 0 || ms / 1000 < min) {
     throw meshError(scope, field, `must be a whole number of seconds, at least ${min}s`, `${ms}ms`, `use Duration.seconds(n) with an integer n >= ${min}`);
   }
