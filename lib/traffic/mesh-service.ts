@@ -90,7 +90,7 @@ export class MeshService extends Construct {
 
   public readonly name: string;
   public readonly namespace: string;
-  /** Fully-qualified host, `<name>.<namespace>.svc.cluster.local`. */
+  /** Fully-qualified host, `<name>.<namespace>.svc.<cluster domain>` (`cluster.local` by default). */
   public readonly host: string;
   private readonly _ports: MeshServicePort[];
   private readonly _routes: ExternalRoutes;
