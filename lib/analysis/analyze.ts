@@ -31,6 +31,8 @@ export interface AnalysisReport {
   readonly findings: readonly Finding[];
   readonly errors: readonly Finding[];
   readonly warnings: readonly Finding[];
+  /** Findings of severity info (never blocking). */
+  readonly infos: readonly Finding[];
   /** Findings dropped by a suppression annotation (`cdk8s-mesh.io/suppress`) on their object. */
   readonly suppressed: readonly Finding[];
 }
@@ -104,6 +106,7 @@ export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport 
     findings,
     errors: findings.filter((f) => f.severity === FindingSeverity.ERROR),
     warnings: findings.filter((f) => f.severity === FindingSeverity.WARNING),
+    infos: findings.filter((f) => f.severity === FindingSeverity.INFO),
     suppressed,
   };
 }

@@ -9,6 +9,12 @@ export enum FindingSeverity {
   ERROR = 'error',
   /** Printed after synthesis; an error when strict mode is on (MESH_STRICT=1). */
   WARNING = 'warning',
+  /**
+   * Worth knowing, not wrong (istioctl's Info level: e.g. a namespace without injection label, a port whose protocol is
+   * sniffed). Never fails synthesis, not even in strict mode; `npm run analyze` prints it as `Info` and exits 0 unless
+   * `--failure-threshold info`.
+   */
+  INFO = 'info',
 }
 
 /** One result of whole-output analysis. */
@@ -192,6 +198,10 @@ export class AnalysisContext {
 
   public warning(at: AnalyzedObject | IConstruct | string, message: string, options: { code?: string } = {}): void {
     this.report(FindingSeverity.WARNING, at, message, options.code);
+  }
+
+  public info(at: AnalyzedObject | IConstruct | string, message: string, options: { code?: string } = {}): void {
+    this.report(FindingSeverity.INFO, at, message, options.code);
   }
 
   public get findings(): readonly Finding[] {

@@ -101,7 +101,7 @@ function isControlPlane(labels: Record<string, string>): boolean {
 export const ISTIO_PORT_NAME: IAnalysisRule = {
   id: 'istio-port-name',
   code: 'IST0118',
-  severity: FindingSeverity.WARNING,
+  severity: FindingSeverity.INFO,
   description: 'Service ports declare their protocol: a name `<protocol>[-<suffix>]` (http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis) or appProtocol.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.ofKind('Service', '')) {
@@ -109,7 +109,7 @@ export const ISTIO_PORT_NAME: IAnalysisRule = {
       if (SYSTEM_NAMESPACES.has(ns) || isControlPlane(o.manifest.metadata.labels ?? {}) || o.manifest.spec?.type === 'ExternalName') continue;
       for (const p of (o.manifest.spec?.ports ?? []) as any[]) {
         if (portProtocolKnown({ port: Number(p?.port), name: p?.name, protocol: p?.protocol, appProtocol: p?.appProtocol })) continue;
-        ctx.warning(o, `Port name ${p?.name ?? '(none)'} (port: ${p?.port}, targetPort: ${p?.targetPort ?? p?.port}) doesn't follow the naming convention of Istio port `
+        ctx.info(o, `Port name ${p?.name ?? '(none)'} (port: ${p?.port}, targetPort: ${p?.targetPort ?? p?.port}) doesn't follow the naming convention of Istio port `
           + `(Service ${refOf(o)}): Istio sniffs the protocol, which delays server-first protocols and can pick the wrong one. `
           + `Fix: name the port "<protocol>[-<suffix>]" (e.g. "http-${p?.name ?? 'web'}", "tcp-${p?.name ?? 'db'}") or set appProtocol.`);
       }

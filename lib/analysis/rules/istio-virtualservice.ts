@@ -195,12 +195,12 @@ export const ISTIO_UNREACHABLE_ROUTE: IAnalysisRule = {
 export const ISTIO_INEFFECTIVE_MATCH: IAnalysisRule = {
   id: 'istio-ineffective-match',
   code: 'IST0131',
-  severity: FindingSeverity.WARNING,
+  severity: FindingSeverity.INFO,
   description: 'No VirtualService match repeats (or is covered by a shorter URI prefix of) a match of an earlier rule.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.ofKind('VirtualService', NETWORKING)) {
       eachRouteList(o, (kind, routes) => analyzeRoutes(routes, () => undefined, (rule, match, dup) => {
-        ctx.warning(o, `VirtualService rule ${rule} match ${match} is not used (duplicate/overlapping match in rule ${dup}) (VirtualService ${refOf(o)}, ${kind} routes). `
+        ctx.info(o, `VirtualService rule ${rule} match ${match} is not used (duplicate/overlapping match in rule ${dup}) (VirtualService ${refOf(o)}, ${kind} routes). `
           + `Fix: remove the match, or move rule ${rule} before rule ${dup} if it is the more specific one.`);
       }));
     }

@@ -17,7 +17,7 @@ const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-leas
 export const ISTIO_NAMESPACE_INJECTION: IAnalysisRule = {
   id: 'istio-namespace-injection',
   code: 'IST0102',
-  severity: FindingSeverity.WARNING,
+  severity: FindingSeverity.INFO,
   description: 'Every Namespace of the output that runs workloads says whether Istio injects sidecars (istio-injection, istio.io/rev or ambient mode).',
   check(ctx: AnalysisContext) {
     const model = meshModel(ctx);
@@ -28,7 +28,7 @@ export const ISTIO_NAMESPACE_INJECTION: IAnalysisRule = {
       if (labels['istio-injection'] !== undefined || labels['istio.io/rev'] !== undefined || labels['istio.io/dataplane-mode'] === 'ambient') continue;
       const workloads = model.podsIn(ns).filter((p) => p.origin === 'manifest' && !p.vm);
       if (workloads.length === 0) continue;
-      ctx.warning(o, `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${ns} istio-injection=enabled' to enable it, or `
+      ctx.info(o, `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${ns} istio-injection=enabled' to enable it, or `
         + `'kubectl label namespace ${ns} istio-injection=disabled' to explicitly mark it as not needing injection (Namespace ${ns} runs `
         + `${workloads.slice(0, 3).map((p) => p.name).join(', ')}${workloads.length > 3 ? ', ...' : ''}). `
         + 'Fix: label the Namespace istio-injection: enabled (MeshNamespace) or disabled.');
