@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { BUILTIN_CODES } from './codes';
+import { meshSettingsFromConfig } from './mesh-config';
 import {
   AnalysisContext, AnalysisFacts, AnalyzedObject, CLUSTER_SCOPED_KINDS, definedOnly, Finding, FindingSeverity, IAnalysisRule, Manifest, MeshSettings,
   objectId, RelationFact,
@@ -169,16 +170,11 @@ function runRules(objects: readonly AnalyzedObject[], options: AnalyzeOptions, f
   return ctx;
 }
 
-/** The mesh settings the istiod HelmRelease of the output configures (meshConfig.rootNamespace, trustDomain; global.proxy.clusterDomain). */
+/** The mesh settings the istiod HelmRelease of the output configures (meshConfig, global.proxy.clusterDomain). */
 function meshSettingsOf(objects: readonly AnalyzedObject[]): Partial<MeshSettings> {
   const istiod = objects.find((o) => o.manifest.kind === 'HelmRelease' && o.manifest.spec?.chart?.spec?.chart === 'istiod');
-  const values = istiod?.manifest.spec?.values ?? {};
-  const text = (x: unknown) => (typeof x === 'string' && x !== '' ? x : undefined);
-  return definedOnly({
-    rootNamespace: text(values.meshConfig?.rootNamespace),
-    trustDomain: text(values.meshConfig?.trustDomain),
-    clusterDomain: text(values.global?.proxy?.clusterDomain),
-  });
+  const values = istiod?.manifest.spec?.values;
+  return values !== null && typeof values === 'object' && !Array.isArray(values) ? meshSettingsFromConfig(values) : {};
 }
 
 /** What the constructs of one cluster know and its manifests do not say. */

@@ -95,10 +95,17 @@ export interface MeshSettings {
   readonly trustDomain: string;
   /** The cluster DNS suffix (`svc.<clusterDomain>`). */
   readonly clusterDomain: string;
+  /**
+   * Whether the proxies' DNS proxy allocates addresses to ServiceEntries without `addresses` (meshConfig.defaultConfig.proxyMetadata
+   * ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE, or PILOT_ENABLE_IP_AUTOALLOCATE, "true").
+   */
+  readonly serviceEntryAddressAllocation: boolean;
 }
 
 /** The defaults: Istio's. */
-export const DEFAULT_MESH_SETTINGS: MeshSettings = { rootNamespace: MESH_ROOT_NAMESPACE, trustDomain: DEFAULT_TRUST_DOMAIN, clusterDomain: CLUSTER_DOMAIN };
+export const DEFAULT_MESH_SETTINGS: MeshSettings = {
+  rootNamespace: MESH_ROOT_NAMESPACE, trustDomain: DEFAULT_TRUST_DOMAIN, clusterDomain: CLUSTER_DOMAIN, serviceEntryAddressAllocation: false,
+};
 
 /** A peer of a declared relation, as plain data. */
 export interface PeerFact {

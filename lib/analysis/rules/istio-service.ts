@@ -5,7 +5,7 @@ import { meshModel, PodSet, refOf, ServiceInfo } from '../model';
 
 /*
  * istioctl analyze messages about Services and the workloads they select: IST0116, IST0137 (a workload in conflicting
- * Services), IST0118 (port naming).
+ * Services), IST0118 (port naming), IST0150 (ExternalName port naming).
  */
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
@@ -117,5 +117,29 @@ export const ISTIO_PORT_NAME: IAnalysisRule = {
   },
 };
 
+/**
+ * IST0150: an ExternalName Service port named `tcp` or with a name Istio does not know. An ExternalName Service has no
+ * cluster IP, so the sidecar can route its TCP traffic only by SNI (https/tls ports): a plain TCP port's traffic is not
+ * forwarded to the external name as intended.
+ */
+export const ISTIO_EXTERNAL_NAME_PORT: IAnalysisRule = {
+  id: 'istio-external-name-port',
+  code: 'IST0150',
+  severity: FindingSeverity.WARNING,
+  description: 'Ports of ExternalName Services are named for a protocol Istio can route without an IP (https, tls, http, grpc...): not "tcp", not unnamed.',
+  check(ctx: AnalysisContext) {
+    for (const o of ctx.ofKind('Service', '')) {
+      if (o.manifest.spec?.type !== 'ExternalName' || isControlPlane(o.manifest.metadata.labels ?? {})) continue;
+      for (const p of (o.manifest.spec?.ports ?? []) as any[]) {
+        if (p?.name !== 'tcp' && portProtocolKnown({ port: Number(p?.port), name: p?.name, protocol: p?.protocol, appProtocol: p?.appProtocol })) continue;
+        ctx.warning(o, `Port name for ExternalName service is invalid. Proxy may prevent tcp named ports and unmatched traffic for ports serving TCP protocol `
+          + `from being forwarded correctly (Service ${refOf(o)}, port ${p?.port} named ${p?.name === undefined ? '(none)' : `"${p.name}"`}, externalName `
+          + `${o.manifest.spec?.externalName}): an ExternalName Service has no IP, so its TCP traffic can only be routed by SNI. `
+          + `Fix: name the port "https-${p?.port ?? 'port'}" or "tls-${p?.port ?? 'port'}" when the protocol is TLS (or http-/grpc- for those), or set appProtocol.`);
+      }
+    }
+  },
+};
+
 /** The Service rules. */
-export const ISTIO_SERVICE_RULES: readonly IAnalysisRule[] = [ISTIO_SERVICE_PROTOCOL_CONFLICT, ISTIO_SERVICE_TARGET_PORT_CONFLICT, ISTIO_PORT_NAME];
+export const ISTIO_SERVICE_RULES: readonly IAnalysisRule[] = [ISTIO_SERVICE_PROTOCOL_CONFLICT, ISTIO_SERVICE_TARGET_PORT_CONFLICT, ISTIO_PORT_NAME, ISTIO_EXTERNAL_NAME_PORT];

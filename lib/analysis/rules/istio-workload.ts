@@ -4,7 +4,7 @@ import { arrayOf, stringMap } from '../label-index';
 import { meshModel, refOf } from '../model';
 
 /*
- * istioctl analyze messages about namespaces and pods: IST0102 (namespace not injected), IST0144 (UID 1337).
+ * istioctl analyze messages about namespaces and pods: IST0102 (namespace not injected), IST0123 (two injection labels), IST0144 (UID 1337).
  */
 
 const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
@@ -58,5 +58,23 @@ export const ISTIO_PROXY_UID: IAnalysisRule = {
   },
 };
 
+/** IST0123: a namespace with both injection labels; which one the injector's webhooks act on depends on the install. */
+export const ISTIO_NAMESPACE_INJECTION_LABELS: IAnalysisRule = {
+  id: 'istio-namespace-injection-labels',
+  code: 'IST0123',
+  severity: FindingSeverity.WARNING,
+  description: 'No Namespace carries both istio-injection and istio.io/rev.',
+  check(ctx: AnalysisContext) {
+    for (const o of ctx.ofKind('Namespace', '')) {
+      const labels = stringMap(o.manifest.metadata.labels);
+      if (labels['istio-injection'] === undefined || labels['istio.io/rev'] === undefined) continue;
+      ctx.warning(o, `The namespace has more than one type of injection labels [istio-injection istio.io/rev], which may lead to undefined behavior. `
+        + `Make sure only one injection label exists (Namespace ${o.manifest.metadata.name}: istio-injection=${labels['istio-injection']}, `
+        + `istio.io/rev=${labels['istio.io/rev']}; the default webhook acts on istio-injection, the revision's on istio.io/rev). `
+        + 'Fix: keep istio.io/rev for a revisioned control plane, or istio-injection, not both.');
+    }
+  },
+};
+
 /** The namespace and pod rules. */
-export const ISTIO_WORKLOAD_RULES: readonly IAnalysisRule[] = [ISTIO_NAMESPACE_INJECTION, ISTIO_PROXY_UID];
+export const ISTIO_WORKLOAD_RULES: readonly IAnalysisRule[] = [ISTIO_NAMESPACE_INJECTION, ISTIO_NAMESPACE_INJECTION_LABELS, ISTIO_PROXY_UID];

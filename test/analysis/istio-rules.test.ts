@@ -1,0 +1,58 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { analyzeManifests, ManifestInput } from '../../lib/analysis/analyze';
+import { meshSettingsFromConfig } from '../../lib/analysis/mesh-config';
+
+/* What the fixtures of rule-fixtures.test.ts do not show: mesh settings, exact attachment, one finding per object. */
+
+const ROOT = path.join(__dirname, '..', 'fixtures', 'analyze');
+function load(rule: string, kind: 'fail' | 'pass'): ManifestInput[] {
+  const file = path.join(ROOT, rule, `${kind}.yaml`);
+  return parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS()).filter((v) => v && typeof v === 'object')
+    .map((manifest, i) => ({ manifest, file, source: `${file}#${i}` }));
+}
+const of = (inputs: ManifestInput[], rule: string, settings = {}) => analyzeManifests(inputs, { settings }).filter((f) => f.rule === rule);
+
+describe('IST0134 istio-service-entry-addresses', () => {
+  test('reported on the ServiceEntry, naming the TCP port', () => {
+    expect(of(load('istio-service-entry-addresses', 'fail'), 'istio-service-entry-addresses').map((f) => [f.code, f.kind, f.namespace, f.name, f.severity]))
+      .toEqual([['IST0134', 'ServiceEntry', 'shop', 'orders-db', 'warning']]);
+  });
+
+  test('not reported when the mesh allocates addresses (DNS capture and auto-allocation in proxyMetadata)', () => {
+    const settings = meshSettingsFromConfig({ meshConfig: { defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true', ISTIO_META_DNS_AUTO_ALLOCATE: 'true' } } } });
+    expect(settings).toEqual({ serviceEntryAddressAllocation: true });
+    expect(of(load('istio-service-entry-addresses', 'fail'), 'istio-service-entry-addresses', settings)).toEqual([]);
+    // DNS capture alone allocates nothing.
+    expect(meshSettingsFromConfig({ meshConfig: { defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true' } } } })).toEqual({});
+  });
+
+  test('the istiod HelmRelease of the manifests configures it too', () => {
+    const istiod = {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'istiod', namespace: 'istio-system' },
+      spec: { chart: { spec: { chart: 'istiod' } }, values: { meshConfig: { defaultConfig: { proxyMetadata: { ISTIO_META_DNS_CAPTURE: 'true', ISTIO_META_DNS_AUTO_ALLOCATE: 'true' } } } } },
+    };
+    expect(of([...load('istio-service-entry-addresses', 'fail'), { manifest: istiod }], 'istio-service-entry-addresses')).toEqual([]);
+  });
+});
+
+describe('IST0110 / IST0111 / IST0159 / IST0160: reported on each resource of the conflict, once', () => {
+  test.each([
+    ['istio-sidecar-selectors', 'Sidecar', ['reviews-egress', 'v1-egress'], /The Sidecars shop\/reviews-egress,shop\/v1-egress in namespace "shop" select the same workload pod "reviews"/],
+    ['istio-sidecar-default', 'Sidecar', ['default', 'payments-egress'], /The Sidecars shop\/default,shop\/payments-egress in namespace "shop" have no workload selector/],
+    ['istio-telemetry-selectors', 'Telemetry', ['reviews-logs', 'v1-tracing'], /select the same workload pod "reviews"/],
+    ['istio-telemetry-default', 'Telemetry', ['mesh-default', 'mesh-tracing'], /the mesh, in the root namespace/],
+  ])('%s', (rule, kind, names, message) => {
+    const found = of(load(rule, 'fail'), rule);
+    expect(found.map((f) => [f.kind, f.name, f.severity])).toEqual(names.map((n) => [kind, n, 'error']));
+    expect(found[0].message).toMatch(message);
+  });
+});
+
+test('IST0150 istio-external-name-port: an unnamed port too; IST0118 never reports ExternalName Services', () => {
+  const [svc] = load('istio-external-name-port', 'fail');
+  const unnamed = { ...svc, manifest: { ...svc.manifest, spec: { ...svc.manifest.spec, ports: [{ port: 5432 }] } } };
+  expect(of([unnamed], 'istio-external-name-port').map((f) => f.message)).toEqual([expect.stringMatching(/port 5432 named \(none\)/)]);
+  expect(of([unnamed], 'istio-port-name')).toEqual([]);
+});
