@@ -11,7 +11,7 @@ import { meshModel, nsOf, refOf } from '../model';
 const NETWORKING = 'networking.istio.io';
 
 /** A VirtualService of the output, or the one Flagger generates for a Canary. */
-interface RoutingObject {
+export interface RoutingObject {
   readonly at: AnalyzedObject;
   /** `VirtualService ns/name` or `the VirtualService Flagger generates for Canary ns/name`. */
   readonly label: string;
@@ -23,7 +23,7 @@ interface RoutingObject {
 }
 
 /** The VirtualServices of the output and those Flagger generates (hosts: the apex Service and service.hosts). */
-function routingObjects(ctx: AnalysisContext): RoutingObject[] {
+export function routingObjects(ctx: AnalysisContext): RoutingObject[] {
   const out: RoutingObject[] = [];
   for (const o of ctx.ofKind('VirtualService', NETWORKING)) {
     out.push({
@@ -208,7 +208,7 @@ export const ISTIO_INEFFECTIVE_MATCH: IAnalysisRule = {
 };
 
 /** The hosts of a Gateway a VirtualService in `namespace` may bind (`ns/host` entries of other namespaces do not count). */
-function gatewayHostsFor(gateway: AnalyzedObject, namespace: string): string[] {
+export function gatewayHostsFor(gateway: AnalyzedObject, namespace: string): string[] {
   const out: string[] = [];
   for (const server of arrayOf(gateway.manifest.spec?.servers)) {
     for (const h of arrayOf(server?.hosts)) {

@@ -1,5 +1,5 @@
 import type { AnalysisContext, IAnalysisRule } from '../context';
-import { objectId } from '../context';
+import { FindingSeverity, objectId } from '../context';
 import { meshModel, nsOf } from '../model';
 
 /** `<namespace>/<secretName>` of every Secret a cert-manager Certificate of the output writes → the Certificates' paths. */
@@ -18,6 +18,7 @@ function certificateSecrets(ctx: AnalysisContext): Map<string, string[]> {
  */
 export const GATEWAY_CREDENTIAL: IAnalysisRule = {
   id: 'gateway-credential',
+  severity: FindingSeverity.ERROR,
   description: 'Every Gateway credentialName is produced by a cert-manager Certificate in the gateway workload\'s namespace.',
   check(ctx: AnalysisContext) {
     const secrets = certificateSecrets(ctx);
@@ -69,6 +70,7 @@ function isExternalHost(host: string): boolean {
  */
 export const DESTINATION_RULE_CA_CERTIFICATES: IAnalysisRule = {
   id: 'destination-rule-ca-certificates',
+  severity: FindingSeverity.WARNING,
   code: 'IST0128',
   description: 'DestinationRules originating TLS to external hosts verify the server against caCertificates (Istio IST0128).',
   check(ctx: AnalysisContext) {
@@ -99,6 +101,7 @@ export const DESTINATION_RULE_CA_CERTIFICATES: IAnalysisRule = {
 /** Two Certificates writing one Secret overwrite each other's key pair on every renewal. */
 export const CERTIFICATE_SECRET_UNIQUE: IAnalysisRule = {
   id: 'certificate-secret-unique',
+  severity: FindingSeverity.ERROR,
   description: 'No two cert-manager Certificates write the same Secret in one namespace.',
   check(ctx: AnalysisContext) {
     for (const [key, paths] of certificateSecrets(ctx)) {
