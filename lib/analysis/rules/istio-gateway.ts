@@ -32,30 +32,54 @@ export const ISTIO_CONFLICTING_GATEWAYS: IAnalysisRule = {
   severity: FindingSeverity.ERROR,
   description: 'No two Gateways with the same selector serve overlapping hosts on one TLS/HTTPS port, or one TCP port.',
   check(ctx: AnalysisContext) {
-    const byKey = new Map<string, Array<{ gateway: AnalyzedObject; hosts: string[]; protocol: string }>>();
-    const gateways = ctx.ofKind('Gateway', NETWORKING);
-    for (const g of gateways) {
-      const selector = selectorString(stringMap(g.manifest.spec?.selector));
-      for (const server of arrayOf(g.manifest.spec?.servers)) {
-        const port = server?.port?.number;
-        if (port === undefined) continue;
-        push(byKey, `${selector}~${port}`, { gateway: g, hosts: arrayOf(server.hosts).filter((h): h is string => typeof h === 'string').map(hostPart), protocol: String(server.port.protocol ?? '').toUpperCase() });
-      }
-    }
-    for (const g of gateways) {
+    interface Entry { gateway: AnalyzedObject; hosts: string[]; protocol: string }
+    // Per selector and port: servers that clash whatever their hosts (TCP...), and SNI servers by exact host / wildcard.
+    const groups = new Map<string, { plain: Entry[]; sni: Entry[]; byHost: Map<string, Entry[]>; wildcard: Entry[] }>();
+    const entries: Array<[Entry, string]> = [];
+    for (const g of ctx.ofKind('Gateway', NETWORKING)) {
       const selector = selectorString(stringMap(g.manifest.spec?.selector));
       for (const server of arrayOf(g.manifest.spec?.servers)) {
         const port = server?.port?.number;
         const protocol = String(server?.port?.protocol ?? '').toUpperCase();
         if (port === undefined || MERGED_PROTOCOLS.has(protocol)) continue;
-        const hosts = arrayOf(server.hosts).filter((h): h is string => typeof h === 'string').map(hostPart);
-        const clashing = (byKey.get(`${selector}~${port}`) ?? []).filter((other) => other.gateway !== g && !MERGED_PROTOCOLS.has(other.protocol)
-          && (!SNI_PROTOCOLS.has(protocol) || !SNI_PROTOCOLS.has(other.protocol) || hosts.some((h) => other.hosts.some((x) => hostsMatch(h, x)))));
-        if (clashing.length === 0) continue;
-        const names = [...new Set(clashing.map((c) => refOf(c.gateway)))].join(',');
-        ctx.error(g, `Conflict with gateways ${names} (workload selector ${selector}, port ${port}, hosts ${hosts.join(',')}) (Gateway ${refOf(g)}, ${protocol} server): `
-          + 'the gateway proxies keep only one of the clashing servers. Fix: serve these hosts from one Gateway, or give one of them another port or other hosts.');
+        const key = `${selector}~${port}`;
+        let group = groups.get(key);
+        if (!group) {
+          group = { plain: [], sni: [], byHost: new Map(), wildcard: [] };
+          groups.set(key, group);
+        }
+        const e: Entry = { gateway: g, hosts: arrayOf(server.hosts).filter((h): h is string => typeof h === 'string').map(hostPart), protocol };
+        entries.push([e, key]);
+        if (!SNI_PROTOCOLS.has(protocol)) group.plain.push(e);
+        else {
+          group.sni.push(e);
+          for (const h of e.hosts) {
+            if (h.startsWith('*')) group.wildcard.push(e);
+            else push(group.byHost, h, e);
+          }
+        }
       }
+    }
+    for (const [e, key] of entries) {
+      const group = groups.get(key)!;
+      const clashing = new Set<AnalyzedObject>();
+      const add = (list: readonly Entry[]) => {
+        for (const other of list) if (other.gateway !== e.gateway) clashing.add(other.gateway);
+      };
+      add(group.plain);
+      if (!SNI_PROTOCOLS.has(e.protocol)) add(group.sni);
+      else {
+        for (const h of e.hosts) {
+          if (h.startsWith('*')) add(group.sni.filter((o) => o.hosts.some((x) => hostsMatch(h, x))));
+          else add(group.byHost.get(h) ?? []);
+        }
+        add(group.wildcard.filter((o) => e.hosts.some((h) => o.hosts.some((x) => hostsMatch(h, x)))));
+      }
+      if (clashing.size === 0) continue;
+      const [selector, port] = key.split('~');
+      const names = [...clashing].map((c) => refOf(c)).join(',');
+      ctx.error(e.gateway, `Conflict with gateways ${names} (workload selector ${selector}, port ${port}, hosts ${e.hosts.join(',')}) (Gateway ${refOf(e.gateway)}, ${e.protocol} server): `
+        + 'the gateway proxies keep only one of the clashing servers. Fix: serve these hosts from one Gateway, or give one of them another port or other hosts.');
     }
   },
 };

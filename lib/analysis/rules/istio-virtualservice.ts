@@ -224,6 +224,57 @@ export function gatewayHostsFor(gateway: AnalyzedObject, namespace: string): str
   return out;
 }
 
+/** A server of a Gateway. */
+export interface GatewayServer {
+  readonly gateway: AnalyzedObject;
+  readonly server: any;
+}
+
+/** A Gateway's servers by host: `<namespace or *>|<host>` for exact hosts; wildcard hosts apart. */
+export interface ServerIndex {
+  readonly exact: Map<string, GatewayServer[]>;
+  readonly wildcard: Array<{ scope: string; host: string; entry: GatewayServer }>;
+  readonly all: Array<{ scope: string; host: string; entry: GatewayServer }>;
+}
+
+export function serverIndex(gateway: AnalyzedObject): ServerIndex {
+  const index: ServerIndex = { exact: new Map(), wildcard: [], all: [] };
+  for (const server of arrayOf(gateway.manifest.spec?.servers)) {
+    for (const h of arrayOf(server?.hosts)) {
+      if (typeof h !== 'string') continue;
+      const slash = h.indexOf('/');
+      const scope = slash < 0 ? '*' : h.slice(0, slash) === '.' ? nsOf(gateway) : h.slice(0, slash);
+      const host = (slash < 0 ? h : h.slice(slash + 1)).toLowerCase();
+      const item = { scope, host, entry: { gateway, server } };
+      index.all.push(item);
+      if (host.startsWith('*')) index.wildcard.push(item);
+      else push(index.exact, `${scope}|${host}`, item.entry);
+    }
+  }
+  return index;
+}
+
+/** The servers of one Gateway (its index, built once per analysis) that accept one of `hosts` for a routing object in `ns`. */
+export function acceptingServers(gateway: AnalyzedObject, indexes: Map<AnalyzedObject, ServerIndex>, ns: string, hosts: readonly string[]): GatewayServer[] {
+  let index = indexes.get(gateway);
+  if (!index) {
+    index = serverIndex(gateway);
+    indexes.set(gateway, index);
+  }
+  const out = new Set<GatewayServer>();
+  const inScope = (x: { scope: string }) => x.scope === '*' || x.scope === ns;
+  for (const raw of hosts) {
+    const h = raw.toLowerCase();
+    if (h.startsWith('*')) {
+      for (const x of index.all) if (inScope(x) && hostsMatch(x.host, h)) out.add(x.entry);
+      continue;
+    }
+    for (const e of [...(index.exact.get(`*|${h}`) ?? []), ...(index.exact.get(`${ns}|${h}`) ?? [])]) out.add(e);
+    for (const x of index.wildcard) if (inScope(x) && hostsMatch(x.host, h)) out.add(x.entry);
+  }
+  return [...out];
+}
+
 /** IST0132: a VirtualService bound to a Gateway none of whose hosts it serves. */
 export const ISTIO_GATEWAY_HOST: IAnalysisRule = {
   id: 'istio-gateway-host',
@@ -231,14 +282,15 @@ export const ISTIO_GATEWAY_HOST: IAnalysisRule = {
   severity: FindingSeverity.WARNING,
   description: 'A VirtualService bound to a Gateway has at least one host the Gateway\'s servers accept (for its namespace).',
   check(ctx: AnalysisContext) {
+    const indexes = new Map<AnalyzedObject, ServerIndex>();
     for (const r of routingObjects(ctx)) {
       for (const ref of r.gateways) {
         if (ref === 'mesh') continue;
         const [ns, name] = gatewayRef(ref, nsOf(r.at));
         const gateway = ctx.find(NETWORKING, 'Gateway', ns, name);
         if (!gateway) continue; // istio-referenced-gateway
+        if (acceptingServers(gateway, indexes, nsOf(r.at), r.hosts).length > 0) continue;
         const hosts = gatewayHostsFor(gateway, nsOf(r.at));
-        if (r.hosts.some((h) => hosts.some((g) => hostsMatch(g, h)))) continue;
         ctx.warning(r.at, `one or more host [${r.hosts.join(' ')}] defined in ${r.label} not found in Gateway ${ns}/${name} (its hosts for namespace `
           + `"${nsOf(r.at)}": [${hosts.join(' ')}]), so the routes never receive traffic from it. Fix: add the host to a server of the Gateway `
           + '(as "<namespace>/<host>" or "*/<host>" to scope it), or use a host the Gateway serves.');

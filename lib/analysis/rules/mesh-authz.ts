@@ -65,14 +65,26 @@ export const GATEWAY_ROUTE_DENIED: IAnalysisRule = {
   check(ctx: AnalysisContext) {
     const model = meshModel(ctx);
     const root = ctx.settings.rootNamespace;
-    const allows = new Map<string, Array<{ o: AnalyzedObject; selector: Record<string, string> }>>();
+    // ALLOW policies by namespace (no selector) and by namespace and selector pair: candidates come from the pod's labels.
+    const wide = new Map<string, AnalyzedObject[]>();
+    const byPair = new Map<string, Array<{ o: AnalyzedObject; selector: Record<string, string> }>>();
     for (const o of ctx.ofKind('AuthorizationPolicy', 'security.istio.io')) {
       const spec = o.manifest.spec ?? {};
       if ((spec.action ?? 'ALLOW') !== 'ALLOW' || spec.targetRef !== undefined || spec.targetRefs !== undefined || spec.provider !== undefined) continue;
-      push(allows, nsOf(o), { o, selector: stringMap(spec.selector?.matchLabels) });
+      const selector = stringMap(spec.selector?.matchLabels);
+      const pairs = Object.entries(selector);
+      if (pairs.length === 0) push(wide, nsOf(o), o);
+      else push(byPair, `${nsOf(o)}\u0000${pairs[0][0]}=${pairs[0][1]}`, { o, selector });
     }
-    const applying = (p: PodSet) => [...(allows.get(p.namespace) ?? []), ...(p.namespace === root ? [] : allows.get(root) ?? [])]
-      .filter((a) => Object.entries(a.selector).every(([k, v]) => p.labels[k] === v));
+    const applying = (p: PodSet): AnalyzedObject[] => {
+      const out = [...(wide.get(p.namespace) ?? []), ...(p.namespace === root ? [] : wide.get(root) ?? [])];
+      for (const ns of p.namespace === root ? [root] : [p.namespace, root]) {
+        for (const [k, v] of Object.entries(p.labels)) {
+          for (const a of byPair.get(`${ns}\u0000${k}=${v}`) ?? []) if (Object.entries(a.selector).every(([sk, sv]) => p.labels[sk] === sv)) out.push(a.o);
+        }
+      }
+      return out;
+    };
     const reported = new Set<string>();
     for (const r of routingObjects(ctx)) {
       const hosts = r.at.manifest.kind === 'Canary'
@@ -97,12 +109,12 @@ export const GATEWAY_ROUTE_DENIED: IAnalysisRule = {
               if (pods.proxy !== 'sidecar' || (pods.origin !== 'manifest' && pods.origin !== 'flagger-primary')) continue;
               const policies = applying(pods);
               if (policies.length === 0) continue;
-              if (policies.some((a) => arrayOf(a.o.manifest.spec?.rules).some((rule) => ruleMayMatch(rule, id, ctx.settings.trustDomain)))) continue;
+              if (policies.some((a) => arrayOf(a.manifest.spec?.rules).some((rule) => ruleMayMatch(rule, id, ctx.settings.trustDomain)))) continue;
               const key = `${r.ref}|${gw.key}|${pods.key}`;
               if (reported.has(key)) continue;
               reported.add(key);
               ctx.error(r.at, `${r.label} routes requests from gateway ${gns}/${gname} (pods ${gw.namespace}/${gw.name}, identity ${id.principal}) to `
-                + `"${host}", but the ALLOW policies that apply to its pods ${pods.namespace}/${pods.name} (${policies.map((a) => refOf(a.o)).join(', ')}) have no rule `
+                + `"${host}", but the ALLOW policies that apply to its pods ${pods.namespace}/${pods.name} (${policies.map((a) => refOf(a)).join(', ')}) have no rule `
                 + 'matching that identity: every request gets 403 (RBAC: access denied). Fix: add an ALLOW AuthorizationPolicy selecting the pods, with '
                 + `from.source.principals ["${id.principal}"], or allow the gateway's namespace "${gw.namespace}".`);
             }

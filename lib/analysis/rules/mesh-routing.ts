@@ -1,8 +1,8 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
 import { FindingSeverity } from '../context';
 import { gatewayRef } from './istio-references';
-import { RoutingObject, routingObjects } from './istio-virtualservice';
-import { arrayOf, hostsMatch, push, toFqdn } from '../label-index';
+import { acceptingServers, RoutingObject, routingObjects, ServerIndex } from './istio-virtualservice';
+import { arrayOf, push, toFqdn } from '../label-index';
 import { meshModel, nsOf, refOf, ServicePortInfo } from '../model';
 
 /*
@@ -62,32 +62,6 @@ export const HTTP_ROUTE_TCP_SERVICE: IAnalysisRule = {
   },
 };
 
-interface GatewayServer {
-  readonly gateway: AnalyzedObject;
-  readonly server: any;
-}
-
-/** The servers of the gateways of a routing object that accept one of its hosts. */
-function boundServers(ctx: AnalysisContext, r: RoutingObject): GatewayServer[] {
-  const out: GatewayServer[] = [];
-  for (const ref of r.gateways) {
-    if (ref === 'mesh') continue;
-    const [ns, name] = gatewayRef(ref, nsOf(r.at));
-    const gateway = ctx.find(NETWORKING, 'Gateway', ns, name);
-    if (!gateway) continue;
-    for (const server of arrayOf(gateway.manifest.spec?.servers)) {
-      const hosts = arrayOf(server?.hosts).filter((h): h is string => typeof h === 'string').flatMap((h) => {
-        const slash = h.indexOf('/');
-        if (slash < 0) return [h];
-        const scope = h.slice(0, slash);
-        return scope === '*' || scope === nsOf(r.at) || (scope === '.' && ns === nsOf(r.at)) ? [h.slice(slash + 1)] : [];
-      });
-      if (r.hosts.some((h) => hosts.some((g) => hostsMatch(g, h)))) out.push({ gateway, server });
-    }
-  }
-  return out;
-}
-
 const PASSTHROUGH = new Set(['PASSTHROUGH', 'AUTO_PASSTHROUGH']);
 
 /**
@@ -100,9 +74,14 @@ export const PASSTHROUGH_HTTP_ROUTE: IAnalysisRule = {
   severity: FindingSeverity.ERROR,
   description: 'VirtualService http routes are not bound only to TLS PASSTHROUGH gateway servers (those take tls routes matched by SNI).',
   check(ctx: AnalysisContext) {
+    const indexes = new Map<AnalyzedObject, ServerIndex>();
     for (const r of routingObjects(ctx)) {
       if (r.gateways.length === 0 || r.gateways.includes('mesh') || httpRoutes(r.at) === 0) continue;
-      const servers = boundServers(ctx, r);
+      const servers = r.gateways.flatMap((ref) => {
+        const [gns, name] = gatewayRef(ref, nsOf(r.at));
+        const gateway = ref === 'mesh' ? undefined : ctx.find(NETWORKING, 'Gateway', gns, name);
+        return gateway ? acceptingServers(gateway, indexes, nsOf(r.at), r.hosts) : [];
+      });
       if (servers.length === 0 || !servers.every((s) => PASSTHROUGH.has(String(s.server?.tls?.mode ?? '').toUpperCase()))) continue;
       const names = [...new Set(servers.map((s) => `${refOf(s.gateway)} port ${s.server?.port?.number}`))].join(', ');
       ctx.error(r.at, `${r.label} has http routes for [${r.hosts.join(' ')}], but the gateway servers that accept these hosts (${names}) pass TLS through `

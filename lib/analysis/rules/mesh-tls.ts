@@ -28,15 +28,27 @@ function workloadPorts(s: ServiceInfo, pods: PodSet): Map<number, number> {
   return out;
 }
 
+/** PeerAuthentications with a selector and port-level modes, by namespace and first selector pair. */
+function portLevelIndex(ctx: AnalysisContext): Map<string, AnalyzedObject[]> {
+  const out = new Map<string, AnalyzedObject[]>();
+  for (const pa of ctx.ofKind('PeerAuthentication', SECURITY)) {
+    const pairs = Object.entries(stringMap(pa.manifest.spec?.selector?.matchLabels));
+    if (pairs.length > 0 && pa.manifest.spec?.portLevelMtls) push(out, `${nsOf(pa)}\u0000${pairs[0][0]}=${pairs[0][1]}`, pa);
+  }
+  return out;
+}
+
 /** Port-level mTLS modes of the PeerAuthentications selecting a pod set (workload port → mode). */
-function portLevelModes(byNamespace: Map<string, AnalyzedObject[]>, pods: PodSet): Map<number, string> {
+function portLevelModes(index: Map<string, AnalyzedObject[]>, pods: PodSet): Map<number, string> {
   const out = new Map<number, string>();
-  for (const pa of byNamespace.get(pods.namespace) ?? []) {
-    const selector = stringMap(pa.manifest.spec?.selector?.matchLabels);
-    if (Object.keys(selector).length === 0 || !Object.entries(selector).every(([k, v]) => pods.labels[k] === v)) continue;
-    for (const [port, v] of Object.entries(pa.manifest.spec?.portLevelMtls ?? {})) {
-      const mode = (v as any)?.mode;
-      if (typeof mode === 'string' && mode !== 'UNSET') out.set(Number(port), mode);
+  for (const [k, v] of Object.entries(pods.labels)) {
+    for (const pa of index.get(`${pods.namespace}\u0000${k}=${v}`) ?? []) {
+      const selector = stringMap(pa.manifest.spec?.selector?.matchLabels);
+      if (!Object.entries(selector).every(([sk, sv]) => pods.labels[sk] === sv)) continue;
+      for (const [port, level] of Object.entries(pa.manifest.spec?.portLevelMtls ?? {})) {
+        const mode = (level as any)?.mode;
+        if (typeof mode === 'string' && mode !== 'UNSET') out.set(Number(port), mode);
+      }
     }
   }
   return out;
@@ -54,8 +66,7 @@ export const MESH_CLIENT_TLS: IAnalysisRule = {
   check(ctx: AnalysisContext) {
     const model = meshModel(ctx);
     const topology = manifestTopology(ctx);
-    const peerAuthentications = new Map<string, AnalyzedObject[]>();
-    for (const pa of ctx.ofKind('PeerAuthentication', SECURITY)) push(peerAuthentications, nsOf(pa), pa);
+    const peerAuthentications = portLevelIndex(ctx);
     for (const o of ctx.ofKind('DestinationRule', NETWORKING)) {
       const spec = o.manifest.spec ?? {};
       const target = typeof spec.host === 'string' ? model.resolveHost(spec.host, nsOf(o)) : undefined;
