@@ -5,6 +5,7 @@
  *   npm run analyze -- dist/                                        # the analysis rules, a readable report
  *   npm run analyze -- --json dist/apps/staging dist/infrastructure/staging dist/clusters/staging
  *   npm run analyze -- --mesh-config mesh.yaml rendered.yaml       # rootNamespace / trustDomain of the mesh
+ *   npm run analyze -- --list-rules                                 # every rule: code, severity, why, fix (the README's table)
  *   npm run analyze -- --graph <files or directories>...            # the mesh graph as Markdown (Mermaid), on stdout
  *   npm run analyze -- --graph dist/apps/production dist/infrastructure/production --title "production"
  *   npm run analyze -- --graph dist/apps/staging --format mermaid   # only the Mermaid source (e.g. for mmdc)
@@ -29,6 +30,7 @@ const path = require('node:path');
 
 const USAGE = [
   'usage: analyze [--json] [--mesh-config <file>] [--failure-threshold error|warning|info] <file or directory>...',
+  '       analyze --list-rules',
   '       analyze --graph <file or directory>... [--format markdown|mermaid] [--title <text>] [--root-namespace <ns>]',
 ].join('\n');
 
@@ -49,10 +51,15 @@ function parseArgs(argv) {
     else if (a === '--title') options.title = value();
     else if (a === '--root-namespace') options.rootNamespace = value();
     else if (a === '--help' || a === '-h') options.help = true;
+    else if (a === '--list-rules') options.listRules = true;
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else options.paths.push(a);
   }
   if (options.help) return options;
+  if (options.listRules) {
+    if (options.paths.length > 0 || options.graph || options.json) throw new Error('--list-rules takes no other argument');
+    return options;
+  }
   if (options.paths.length === 0) {
     throw new Error(options.graph ? '--graph needs at least one file or directory' : 'nothing to do: give --graph and/or the files or directories to analyze');
   }
@@ -173,6 +180,10 @@ function main(argv, lib, out = (s) => process.stdout.write(s), err = (s) => proc
     out(`${USAGE}\n`);
     return 0;
   }
+  if (options.listRules) {
+    out(lib.rulesMarkdown());
+    return 0;
+  }
   let documents;
   let settings;
   try {
@@ -211,11 +222,13 @@ function main(argv, lib, out = (s) => process.stdout.write(s), err = (s) => proc
 function loadLibrary(dir = process.env.CDK8S_MESH_LIB ? path.resolve(process.env.CDK8S_MESH_LIB) : path.join(__dirname, '..', 'build', 'lib')) {
   const analysis = require(path.join(dir, 'analysis', 'analyze'));
   const meshConfig = require(path.join(dir, 'analysis', 'mesh-config'));
+  const ruleTable = require(path.join(dir, 'analysis', 'rule-table'));
   const graph = require(path.join(dir, 'graph'));
   return {
     analyzeManifests: analysis.analyzeManifests,
     analyzeManifestReport: analysis.analyzeManifestReport,
     meshSettingsFromConfig: meshConfig.meshSettingsFromConfig,
+    rulesMarkdown: ruleTable.rulesMarkdown,
     buildMeshGraph: graph.buildMeshGraph,
     renderMermaid: graph.renderMermaid,
     renderMermaidFlowchart: graph.renderMermaidFlowchart,
