@@ -56,3 +56,10 @@ test('IST0150 istio-external-name-port: an unnamed port too; IST0118 never repor
   expect(of([unnamed], 'istio-external-name-port').map((f) => f.message)).toEqual([expect.stringMatching(/port 5432 named \(none\)/)]);
   expect(of([unnamed], 'istio-port-name')).toEqual([]);
 });
+
+test('a Telemetry selecting no pods is IST0101 on the Telemetry (as istioctl), not IST0127', () => {
+  const [deployment, namespace] = load('istio-telemetry-selectors', 'fail');
+  const telemetry = { manifest: { apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'typo', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'reveiws' } }, tracing: [{ randomSamplingPercentage: 1 }] } } };
+  const found = analyzeManifests([deployment, namespace, telemetry]).filter((f) => f.kind === 'Telemetry');
+  expect(found.map((f) => [f.code, f.rule, f.severity, f.name])).toEqual([['IST0101', 'istio-referenced-selector', 'warning', 'typo']]);
+});

@@ -50,7 +50,7 @@ export const RULE_DOCS: Readonly<Record<string, RuleDoc>> = {
   'istio-referenced-gateway': { on: 'VirtualService, Canary', why: 'the routes never bind to a gateway: the host gets 404', fix: 'create the Gateway, or reference `<namespace>/<name>` of an existing one' },
   'istio-referenced-host': { on: 'VirtualService', why: 'requests routed to an unknown host get 503 (no cluster)', fix: 'use the FQDN of an existing Service, or add a ServiceEntry' },
   'istio-referenced-subset': { on: 'VirtualService', why: 'requests routed to an undefined subset get 503 (NR)', fix: 'define the subset in the host\'s DestinationRule' },
-  'istio-referenced-selector': { on: 'Gateway, Sidecar', why: 'no proxy runs the configuration', fix: 'select the labels of existing gateway or workload pods' },
+  'istio-referenced-selector': { on: 'Gateway, Sidecar, Telemetry', why: 'no proxy runs the configuration', fix: 'select the labels of existing gateway or workload pods' },
   'istio-referenced-namespace': { on: 'AuthorizationPolicy', why: 'the rule matches nobody (or excludes nobody)', fix: 'correct the namespace name' },
   'istio-mesh-gateway-hosts': { on: 'VirtualService, Canary (each)', why: 'sidecars merge VirtualServices for one host in an undefined order', fix: 'merge them into one VirtualService (or the Canary)' },
   'istio-destination-port': { on: 'VirtualService', why: 'with several ports Istio cannot pick one; a port the service lacks gets 503', fix: 'name one of the service\'s ports in the destination' },

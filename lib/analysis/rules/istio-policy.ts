@@ -8,10 +8,13 @@ import { meshModel, nsOf, PodSet, refOf } from '../model';
  * Kubernetes Gateway, where only targetRef takes effect).
  */
 
-/** Policy kinds that select workloads with `spec.selector.matchLabels`. */
+/**
+ * Policy kinds that select workloads with `spec.selector.matchLabels`. A Telemetry selecting nothing is IST0101, as
+ * istioctl reports it (istio-referenced-selector).
+ */
 const POLICIES: ReadonlyArray<[kind: string, group: string]> = [
   ['AuthorizationPolicy', 'security.istio.io'], ['RequestAuthentication', 'security.istio.io'], ['PeerAuthentication', 'security.istio.io'],
-  ['Telemetry', 'telemetry.istio.io'], ['WasmPlugin', 'extensions.istio.io'],
+  ['WasmPlugin', 'extensions.istio.io'],
 ];
 
 function policies(ctx: AnalysisContext): Array<{ o: AnalyzedObject; selector: Record<string, string> }> {
@@ -39,7 +42,7 @@ export const ISTIO_POLICY_WORKLOADS: IAnalysisRule = {
   id: 'istio-policy-workloads',
   code: 'IST0127',
   severity: FindingSeverity.WARNING,
-  description: 'Every AuthorizationPolicy, RequestAuthentication, PeerAuthentication, Telemetry and WasmPlugin selector matches pods with a proxy (sidecar or gateway).',
+  description: 'Every AuthorizationPolicy, RequestAuthentication, PeerAuthentication and WasmPlugin selector matches pods with a proxy (sidecar or gateway).',
   check(ctx: AnalysisContext) {
     const model = meshModel(ctx);
     for (const { o, selector } of policies(ctx)) {
