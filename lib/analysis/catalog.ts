@@ -1,5 +1,6 @@
 import type { IAnalysisRule } from './context';
 import { ISTIO_DESTINATION_RULE_RULES } from './rules/istio-destinationrule';
+import { ISTIO_ENVOY_FILTER_RULES } from './rules/istio-envoy-filter';
 import { ISTIO_GATEWAY_RULES } from './rules/istio-gateway';
 import { ISTIO_POLICY_RULES } from './rules/istio-policy';
 import { ISTIO_REFERENCE_RULES } from './rules/istio-references';
@@ -22,6 +23,7 @@ export const ISTIO_AND_WORKLOAD_RULES: readonly IAnalysisRule[] = [
   ...ISTIO_SERVICE_RULES,
   ...ISTIO_SERVICE_ENTRY_RULES,
   ...ISTIO_SELECTOR_RULES,
+  ...ISTIO_ENVOY_FILTER_RULES,
   ...ISTIO_DESTINATION_RULE_RULES,
   ...ISTIO_POLICY_RULES,
   ...ISTIO_WORKLOAD_RULES,

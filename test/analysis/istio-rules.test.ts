@@ -63,3 +63,23 @@ test('a Telemetry selecting no pods is IST0101 on the Telemetry (as istioctl), n
   const found = analyzeManifests([deployment, namespace, telemetry]).filter((f) => f.kind === 'Telemetry');
   expect(found.map((f) => [f.code, f.rule, f.severity, f.name])).toEqual([['IST0101', 'istio-referenced-selector', 'warning', 'typo']]);
 });
+
+describe('EnvoyFilter patches (IST0151-IST0155)', () => {
+  const filter = (name: string, patches: object[], priority?: number) => ({ manifest: {
+    apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: { name, namespace: 'shop' }, spec: { ...(priority ? { priority } : {}), configPatches: patches },
+  } });
+  const codes = (inputs: ManifestInput[]) => analyzeManifests(inputs).filter((f) => f.kind === 'EnvoyFilter').map((f) => [f.code, f.name]);
+
+  test('ADD and REMOVE on routes are IST0153 and IST0154; REMOVE elsewhere is relative', () => {
+    expect(codes([filter('a', [{ applyTo: 'HTTP_ROUTE', patch: { operation: 'ADD', value: {} } }, { applyTo: 'ROUTE_CONFIGURATION', patch: { operation: 'REMOVE' } }], 5)]))
+      .toEqual([['IST0153', 'a'], ['IST0154', 'a']]);
+    expect(codes([filter('b', [{ applyTo: 'HTTP_FILTER', patch: { operation: 'REMOVE' } }])])).toEqual([['IST0151', 'b']]);
+  });
+
+  test('a relative patch of a filter another patch targets with a proxyVersion is IST0155; ADD and INSERT_FIRST never warn', () => {
+    const versioned = filter('v', [{ applyTo: 'HTTP_FILTER', match: { proxy: { proxyVersion: '^1\\.24.*' } }, patch: { operation: 'INSERT_FIRST', value: { name: 'envoy.filters.http.lua' } } }]);
+    const relative = filter('r', [{ applyTo: 'HTTP_FILTER', patch: { operation: 'MERGE', value: { name: 'envoy.filters.http.lua' } } }]);
+    expect(codes([versioned, relative])).toEqual([['IST0155', 'r']]);
+    expect(codes([filter('c', [{ applyTo: 'CLUSTER', patch: { operation: 'ADD', value: { name: 'extra' } } }])])).toEqual([]);
+  });
+});
