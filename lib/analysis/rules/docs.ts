@@ -59,6 +59,7 @@ export const RULE_DOCS: Readonly<Record<string, RuleDoc>> = {
   'istio-gateway-host': { on: 'VirtualService, Canary', why: 'the gateway does not serve the host: its routes get no traffic from it', fix: 'add the host to a server of the Gateway' },
   'istio-jwt-claim-route': { on: 'VirtualService', why: 'claims exist only after a RequestAuthentication validated the token on the gateway pods: the routes never match', fix: 'add a RequestAuthentication selecting the gateway pods' },
   'istio-conflicting-gateways': { on: 'Gateway (each)', why: 'the gateway keeps one of the clashing servers and drops the other\'s hosts', fix: 'serve the hosts from one Gateway, or use other ports or hosts' },
+  'istio-gateway-duplicate-certificate': { on: 'Gateway (each)', why: 'clients reuse an HTTP/2 connection for every host of the certificate: requests for the other Gateway\'s hosts get 404', fix: 'serve the hosts from one Gateway, or use one certificate per Gateway' },
   'istio-gateway-port': { on: 'Gateway', why: 'the listener exists but the gateway Service does not expose the port: unreachable from outside', fix: 'add the port to the gateway Service' },
   'istio-service-protocol-conflict': { on: 'Deployment (the workload)', why: 'the sidecar cannot serve one port with two protocols', fix: 'serve each protocol on its own port number' },
   'istio-service-target-port-conflict': { on: 'Deployment (the workload)', why: 'Istio cannot tell which Service port\'s settings apply to the target port', fix: 'use the same port number for the target port in every Service' },

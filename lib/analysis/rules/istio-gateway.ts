@@ -5,7 +5,7 @@ import { meshModel, refOf } from '../model';
 
 /*
  * istioctl analyze messages about Gateways: IST0145 (conflicting gateways), IST0162 (gateway port not exposed by the
- * gateway's Service).
+ * gateway's Service), IST0138 (one certificate on two Gateways).
  */
 
 const NETWORKING = 'networking.istio.io';
@@ -117,5 +117,50 @@ export const ISTIO_GATEWAY_PORT: IAnalysisRule = {
   },
 };
 
+/**
+ * IST0138: one certificate on servers of two Gateways of the same gateway pods. Clients (browsers) reuse an HTTP/2
+ * connection for every host the certificate covers, but each Gateway's server is its own filter chain: requests for the
+ * other Gateway's hosts on that connection get 404 (envoyproxy/envoy#6767).
+ */
+export const ISTIO_GATEWAY_DUPLICATE_CERTIFICATE: IAnalysisRule = {
+  id: 'istio-gateway-duplicate-certificate',
+  code: 'IST0138',
+  severity: FindingSeverity.WARNING,
+  description: 'No two Gateways of the same gateway pods (one selector a subset of the other) use one certificate (credentialName, or serverCertificate and privateKey).',
+  check(ctx: AnalysisContext) {
+    const byCertificate = new Map<string, AnalyzedObject[]>();
+    const certificates = new Map<AnalyzedObject, string[]>();
+    for (const g of ctx.ofKind('Gateway', NETWORKING)) {
+      const keys = new Set<string>();
+      for (const server of arrayOf(g.manifest.spec?.servers)) {
+        const tls = server?.tls;
+        if (!tls || typeof tls !== 'object') continue;
+        if (typeof tls.credentialName === 'string' && tls.credentialName !== '') keys.add(`credentialName ${tls.credentialName}`);
+        else if (typeof tls.serverCertificate === 'string' && tls.serverCertificate !== '' && typeof tls.privateKey === 'string' && tls.privateKey !== '') {
+          keys.add(`serverCertificate ${tls.serverCertificate} privateKey ${tls.privateKey}`);
+        }
+      }
+      certificates.set(g, [...keys]);
+      for (const k of keys) push(byCertificate, k, g);
+    }
+    for (const [g, keys] of certificates) {
+      const selector = stringMap(g.manifest.spec?.selector);
+      const others = new Map<AnalyzedObject, string>();
+      for (const k of keys) {
+        for (const other of byCertificate.get(k) ?? []) {
+          if (other === g || others.has(other)) continue;
+          const theirs = stringMap(other.manifest.spec?.selector);
+          if (Object.entries(selector).every(([sk, sv]) => theirs[sk] === sv)) others.set(other, k);
+        }
+      }
+      for (const [other, k] of others) {
+        ctx.warning(g, `Duplicate certificate in multiple gateways [${refOf(g)} ${refOf(other)}] may cause 404s if clients re-use HTTP2 connections `
+          + `(Gateway ${refOf(g)}, ${k}): a browser reuses the connection for every host of the certificate, but each Gateway's hosts are another filter `
+          + 'chain. Fix: serve these hosts from one Gateway (one server with all the hosts), or give each Gateway its own certificate.');
+      }
+    }
+  },
+};
+
 /** The Gateway rules. */
-export const ISTIO_GATEWAY_RULES: readonly IAnalysisRule[] = [ISTIO_CONFLICTING_GATEWAYS, ISTIO_GATEWAY_PORT];
+export const ISTIO_GATEWAY_RULES: readonly IAnalysisRule[] = [ISTIO_CONFLICTING_GATEWAYS, ISTIO_GATEWAY_PORT, ISTIO_GATEWAY_DUPLICATE_CERTIFICATE];
