@@ -100,11 +100,14 @@ export interface MeshSettings {
    * ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE, or PILOT_ENABLE_IP_AUTOALLOCATE, "true").
    */
   readonly serviceEntryAddressAllocation: boolean;
+  /** Whether meshConfig.defaultProviders.accessLogging names a provider (Telemetry accessLogging without providers uses it). */
+  readonly defaultAccessLogProviders: boolean;
 }
 
 /** The defaults: Istio's. */
 export const DEFAULT_MESH_SETTINGS: MeshSettings = {
   rootNamespace: MESH_ROOT_NAMESPACE, trustDomain: DEFAULT_TRUST_DOMAIN, clusterDomain: CLUSTER_DOMAIN, serviceEntryAddressAllocation: false,
+  defaultAccessLogProviders: false,
 };
 
 /** A peer of a declared relation, as plain data. */

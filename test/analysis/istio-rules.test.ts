@@ -83,3 +83,10 @@ describe('EnvoyFilter patches (IST0151-IST0155)', () => {
     expect(codes([filter('c', [{ applyTo: 'CLUSTER', patch: { operation: 'ADD', value: { name: 'extra' } } }])])).toEqual([]);
   });
 });
+
+test('IST0157 istio-telemetry-provider: not reported when the MeshConfig has default access log providers', () => {
+  const settings = meshSettingsFromConfig({ defaultProviders: { accessLogging: ['envoy'] } });
+  expect(settings).toEqual({ defaultAccessLogProviders: true });
+  expect(of(load('istio-telemetry-provider', 'fail'), 'istio-telemetry-provider').map((f) => [f.code, f.kind, f.name])).toEqual([['IST0157', 'Telemetry', 'access-logs']]);
+  expect(of(load('istio-telemetry-provider', 'fail'), 'istio-telemetry-provider', settings)).toEqual([]);
+});

@@ -1,12 +1,13 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
 import { FindingSeverity } from '../context';
-import { push, stringMap } from '../label-index';
+import { arrayOf, push, stringMap } from '../label-index';
 import { meshModel, nsOf, refOf } from '../model';
 
 /*
  * istioctl analyze messages about resources of which one applies per workload: Sidecar (IST0110 ConflictingSidecarWorkloadSelectors,
  * IST0111 MultipleSidecarsWithoutWorkloadSelectors) and Telemetry (IST0159 ConflictingTelemetryWorkloadSelectors, IST0160
- * MultipleTelemetriesWithoutWorkloadSelectors). Istio applies one of them to a proxy, in an order nobody chooses.
+ * MultipleTelemetriesWithoutWorkloadSelectors). Istio applies one of them to a proxy, in an order nobody chooses. And
+ * IST0157 (InvalidTelemetryProvider).
  */
 
 const NETWORKING = 'networking.istio.io';
@@ -123,5 +124,23 @@ export const ISTIO_TELEMETRY_DEFAULT: IAnalysisRule = {
   },
 };
 
+/** IST0157: access logging without providers uses the mesh's default providers; with none, the Telemetry logs nothing. */
+export const ISTIO_TELEMETRY_PROVIDER: IAnalysisRule = {
+  id: 'istio-telemetry-provider',
+  code: 'IST0157',
+  severity: FindingSeverity.WARNING,
+  description: 'Telemetry accessLogging entries name providers, unless the MeshConfig has defaultProviders.accessLogging.',
+  check(ctx: AnalysisContext) {
+    if (ctx.settings.defaultAccessLogProviders) return;
+    for (const o of ctx.ofKind('Telemetry', TELEMETRY)) {
+      const empty = arrayOf(o.manifest.spec?.accessLogging).filter((l: any) => arrayOf(l?.providers).length === 0);
+      if (empty.length === 0) continue;
+      ctx.warning(o, `The Telemetry ${o.manifest.metadata.name} in namespace "${nsOf(o)}" with empty providers will be ignored (accessLogging without providers, `
+        + 'and the MeshConfig has no defaultProviders.accessLogging): no access log is written. '
+        + 'Fix: name a provider (providers: [{ name: envoy }], or one of meshConfig.extensionProviders), or set meshConfig.defaultProviders.accessLogging.');
+    }
+  },
+};
+
 /** The Sidecar and Telemetry selector rules. */
-export const ISTIO_SELECTOR_RULES: readonly IAnalysisRule[] = [ISTIO_SIDECAR_SELECTORS, ISTIO_SIDECAR_DEFAULT, ISTIO_TELEMETRY_SELECTORS, ISTIO_TELEMETRY_DEFAULT];
+export const ISTIO_SELECTOR_RULES: readonly IAnalysisRule[] = [ISTIO_SIDECAR_SELECTORS, ISTIO_SIDECAR_DEFAULT, ISTIO_TELEMETRY_SELECTORS, ISTIO_TELEMETRY_DEFAULT, ISTIO_TELEMETRY_PROVIDER];
