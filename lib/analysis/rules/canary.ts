@@ -1,6 +1,7 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
 import { FindingSeverity } from '../context';
 import { FLAGGER_BUILTIN_METRICS, flaggerOwnedNames, parseFlaggerDuration, FLAGGER_DEFAULT_WEBHOOK_TIMEOUT_SECONDS } from '../../private/flagger';
+import { arrayOf } from '../label-index';
 
 const FLAGGER = 'flagger.app';
 
@@ -80,8 +81,9 @@ export const FLAGGER_METRICS: IAnalysisRule = {
   description: 'Canary metrics are builtin (request-success-rate, request-duration) or reference a MetricTemplate that is synthesized too.',
   check(ctx: AnalysisContext) {
     for (const c of canaries(ctx)) {
-      const metrics: any[] = c.manifest.spec?.analysis?.metrics ?? [];
-      metrics.forEach((m, i) => {
+      const metrics: any[] = arrayOf(c.manifest.spec?.analysis?.metrics);
+      metrics.forEach((m: any, i) => {
+        if (!m || typeof m !== 'object') return;
         const at = `Canary ${where(c.manifest)} metric[${i}] "${m.name}"`;
         if (m.templateRef) {
           const ns = m.templateRef.namespace ?? c.manifest.metadata.namespace;

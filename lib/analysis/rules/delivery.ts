@@ -1,5 +1,6 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
 import { FindingSeverity } from '../context';
+import { arrayOf } from '../label-index';
 
 const KUSTOMIZE = 'kustomize.toolkit.fluxcd.io';
 const HELM = 'helm.toolkit.fluxcd.io';
@@ -20,7 +21,8 @@ function checkDependsOn(ctx: AnalysisContext, group: string, kind: string): void
   for (const o of objects) {
     const from = `${ns(o)}/${o.manifest.metadata.name}`;
     const targets: string[] = [];
-    for (const d of o.manifest.spec?.dependsOn ?? []) {
+    for (const d of arrayOf(o.manifest.spec?.dependsOn)) {
+      if (!d || typeof d !== 'object') continue;
       const key = `${d.namespace ?? ns(o)}/${d.name}`;
       if (!byKey.has(key) && !BOOTSTRAP.has(`${group}/${kind}/${key}`)) {
         ctx.error(o, `${kind} "${from}" depends on ${kind} "${key}", which is not in this cluster's output: Flux would wait for it forever. `
@@ -124,7 +126,7 @@ export const PLATFORM_VALUES: IAnalysisRule = {
     if (!istiod) return;
     const values = istiod.manifest.spec?.values ?? {};
     const signers = new Set<string>(values.global?.certSigners ?? []);
-    const providers = new Set<string>((values.meshConfig?.extensionProviders ?? []).map((p: { name: string }) => p.name));
+    const providers = new Set<string>(arrayOf(values.meshConfig?.extensionProviders).map((p: any) => p?.name).filter((n): n is string => typeof n === 'string'));
     const env = { ...(values.env ?? {}), ...(values.pilot?.env ?? {}) };
     const where = `the istiod HelmRelease "${ns(istiod)}/${istiod.manifest.metadata.name}"`;
     for (const o of ctx.ofKind('ProxyConfig')) {

@@ -3,6 +3,7 @@ import { apiGroup, FindingSeverity } from '../context';
 import { parseImage } from '../../private/image';
 import { labelValueProblem, MAX_ANNOTATIONS_BYTES, qualifiedNameProblem } from '../../private/labels';
 import { ownEntries } from '../../private/plain-keys';
+import { arrayOf } from '../label-index';
 
 /*
  * Rules over every object of the output, whoever created it (a construct of this library or a raw ApiObject): what
@@ -241,7 +242,7 @@ export const IMAGE_REFERENCE: IAnalysisRule = {
       if (!path) continue;
       const spec = path.reduce<any>((v, k) => v?.[k], o.manifest);
       for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
-        ((spec?.[list] ?? []) as any[]).forEach((c, i) => {
+        (arrayOf(spec?.[list]) as any[]).forEach((c, i) => {
           const field = `${path.join('.')}.${list}[${i}].image`;
           const parsed = parseImage(c?.image);
           if ('problem' in parsed) {

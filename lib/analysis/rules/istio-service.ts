@@ -2,6 +2,7 @@ import type { AnalysisContext, IAnalysisRule } from '../context';
 import { FindingSeverity } from '../context';
 import { push } from '../label-index';
 import { meshModel, PodSet, refOf, ServiceInfo } from '../model';
+import { arrayOf } from '../label-index';
 
 /*
  * istioctl analyze messages about Services and the workloads they select: IST0116, IST0137 (a workload in conflicting
@@ -84,7 +85,7 @@ const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-leas
 /** Istio's `ConvertProtocol`: whether the protocol of a Service port is known without sniffing. */
 export function portProtocolKnown(port: { port: number; name?: string; protocol?: string; appProtocol?: string }): boolean {
   if (port.protocol === 'UDP' || port.protocol === 'SCTP') return true;
-  let name = port.appProtocol ?? port.name ?? '';
+  let name = String(port.appProtocol ?? port.name ?? '');
   if (port.appProtocol !== undefined && ['kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss'].includes(port.appProtocol)) return true;
   if (name.toLowerCase().startsWith('grpc-web')) return true;
   const dash = name.indexOf('-');
@@ -107,7 +108,7 @@ export const ISTIO_PORT_NAME: IAnalysisRule = {
     for (const o of ctx.ofKind('Service', '')) {
       const ns = o.manifest.metadata.namespace ?? 'default';
       if (SYSTEM_NAMESPACES.has(ns) || isControlPlane(o.manifest.metadata.labels ?? {}) || o.manifest.spec?.type === 'ExternalName') continue;
-      for (const p of (o.manifest.spec?.ports ?? []) as any[]) {
+      for (const p of arrayOf(o.manifest.spec?.ports)) {
         if (portProtocolKnown({ port: Number(p?.port), name: p?.name, protocol: p?.protocol, appProtocol: p?.appProtocol })) continue;
         ctx.info(o, `Port name ${p?.name ?? '(none)'} (port: ${p?.port}, targetPort: ${p?.targetPort ?? p?.port}) doesn't follow the naming convention of Istio port `
           + `(Service ${refOf(o)}): Istio sniffs the protocol, which delays server-first protocols and can pick the wrong one. `
@@ -130,7 +131,7 @@ export const ISTIO_EXTERNAL_NAME_PORT: IAnalysisRule = {
   check(ctx: AnalysisContext) {
     for (const o of ctx.ofKind('Service', '')) {
       if (o.manifest.spec?.type !== 'ExternalName' || isControlPlane(o.manifest.metadata.labels ?? {})) continue;
-      for (const p of (o.manifest.spec?.ports ?? []) as any[]) {
+      for (const p of arrayOf(o.manifest.spec?.ports)) {
         if (p?.name !== 'tcp' && portProtocolKnown({ port: Number(p?.port), name: p?.name, protocol: p?.protocol, appProtocol: p?.appProtocol })) continue;
         ctx.warning(o, `Port name for ExternalName service is invalid. Proxy may prevent tcp named ports and unmatched traffic for ports serving TCP protocol `
           + `from being forwarded correctly (Service ${refOf(o)}, port ${p?.port} named ${p?.name === undefined ? '(none)' : `"${p.name}"`}, externalName `

@@ -21,9 +21,9 @@ export function portKind(p: ServicePortInfo, serviceEntry: boolean): 'http' | 'o
     return HTTP.has(proto) ? 'http' : NOT_HTTP.has(proto) ? 'other' : 'unknown';
   }
   if (p.protocol === 'UDP' || p.protocol === 'SCTP') return 'other';
-  const app = p.appProtocol?.toLowerCase();
+  const app = p.appProtocol === undefined ? undefined : String(p.appProtocol).toLowerCase();
   if (app === 'kubernetes.io/h2c' || app === 'kubernetes.io/ws' || app === 'kubernetes.io/wss') return 'http';
-  const name = (app ?? p.name ?? '').toLowerCase();
+  const name = String(app ?? p.name ?? '').toLowerCase();
   if (name.startsWith('grpc-web')) return 'http';
   const proto = name.includes('-') ? name.slice(0, name.indexOf('-')) : name;
   return HTTP.has(proto) ? 'http' : NOT_HTTP.has(proto) ? 'other' : 'unknown';

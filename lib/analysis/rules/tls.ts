@@ -1,6 +1,7 @@
 import type { AnalysisContext, IAnalysisRule } from '../context';
 import { FindingSeverity, objectId } from '../context';
 import { meshModel, nsOf } from '../model';
+import { arrayOf } from '../label-index';
 
 /** `<namespace>/<secretName>` of every Secret a cert-manager Certificate of the output writes → the Certificates' paths. */
 function certificateSecrets(ctx: AnalysisContext): Map<string, string[]> {
@@ -36,8 +37,8 @@ export const GATEWAY_CREDENTIAL: IAnalysisRule = {
       // workload or gateway HelmRelease of the output, Istio's default gateways), else next to the Gateway object.
       const workloadNs = model.gatewayPods(o).map((p) => p.namespace).sort()[0] ?? nsOf(o);
       const external = new Set(ctx.facts.externalCredentials?.get(objectId(o.manifest)) ?? []);
-      for (const server of (o.manifest.spec?.servers ?? []) as any[]) {
-        const tls = server.tls ?? {};
+      for (const server of arrayOf(o.manifest.spec?.servers)) {
+        const tls = server?.tls ?? {};
         const names: [string, string][] = [
           ...(tls.credentialName ? [['credentialName', tls.credentialName] as [string, string]] : []),
           ...((tls.credentialNames ?? []) as string[]).map((n) => ['credentialNames', n] as [string, string]),
@@ -61,7 +62,7 @@ const TLS_ORIGINATING = new Set(['SIMPLE', 'MUTUAL']);
 
 /** In-cluster names (`x.ns.svc.cluster.local`, `*.local`, short names) are not external hosts. */
 function isExternalHost(host: string): boolean {
-  return host.includes('.') && !host.endsWith('.local') && !host.endsWith('.local.');
+  return typeof host === 'string' && host.includes('.') && !host.endsWith('.local') && !host.endsWith('.local.');
 }
 
 /**
