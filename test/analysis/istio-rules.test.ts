@@ -90,3 +90,16 @@ test('IST0157 istio-telemetry-provider: not reported when the MeshConfig has def
   expect(of(load('istio-telemetry-provider', 'fail'), 'istio-telemetry-provider').map((f) => [f.code, f.kind, f.name])).toEqual([['IST0157', 'Telemetry', 'access-logs']]);
   expect(of(load('istio-telemetry-provider', 'fail'), 'istio-telemetry-provider', settings)).toEqual([]);
 });
+
+test('IST0167 istio-sidecar-ambient: a Sidecar selecting ambient pods; such pods and namespaces have no IST0110/IST0111 conflicts', () => {
+  const [namespace, deployment] = load('istio-sidecar-ambient', 'fail');
+  const sidecar = (name: string, labels?: object) => ({ manifest: {
+    apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name, namespace: 'shop' }, spec: { ...(labels ? { workloadSelector: { labels } } : {}), egress: [{ hosts: ['./*'] }] },
+  } });
+  const found = analyzeManifests([namespace, deployment, sidecar('a', { app: 'reviews' }), sidecar('b', { app: 'reviews' }), sidecar('c'), sidecar('d', {})]);
+  expect(found.filter((f) => f.kind === 'Sidecar').map((f) => [f.code, f.name])).toEqual([['IST0167', 'a'], ['IST0167', 'b'], ['IST0167', 'c'], ['IST0167', 'd']]);
+  // Not ambient: "d" (a workloadSelector without labels) is a second namespace default, as istioctl takes it.
+  const injected = { ...namespace, manifest: { ...namespace.manifest, metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } } };
+  expect(analyzeManifests([injected, deployment, sidecar('c'), sidecar('d', {})]).filter((f) => f.kind === 'Sidecar').map((f) => [f.code, f.name]))
+    .toEqual([['IST0111', 'c'], ['IST0111', 'd']]);
+});

@@ -68,6 +68,7 @@ export const RULE_DOCS: Readonly<Record<string, RuleDoc>> = {
   'istio-service-entry-addresses': { on: 'ServiceEntry', why: 'without addresses the sidecars bind all TCP traffic of the port to the entry', fix: 'set addresses, a non-TCP protocol, or enable DNS address allocation' },
   'istio-sidecar-selectors': { on: 'Sidecar (each)', why: 'the proxy gets one of the Sidecars, which one is undefined', fix: 'make the selectors disjoint, or merge the Sidecars' },
   'istio-sidecar-default': { on: 'Sidecar (each)', why: 'only one Sidecar without selector is the namespace default, which one is undefined', fix: 'keep one default Sidecar per namespace' },
+  'istio-sidecar-ambient': { on: 'Sidecar', why: 'ambient pods have no sidecar: the Sidecar configures nothing and its egress limits do not hold', fix: 'remove the Sidecar, or move the pods back to sidecars' },
   'istio-telemetry-selectors': { on: 'Telemetry (each)', why: 'the proxy gets one of the Telemetries, which one is undefined', fix: 'make the selectors disjoint, or merge the Telemetries' },
   'istio-telemetry-default': { on: 'Telemetry (each)', why: 'only one Telemetry without selector applies to the namespace (the mesh, in the root namespace)', fix: 'merge them into one' },
   'istio-envoy-filter-operation': { on: 'EnvoyFilter', why: 'the patch is ignored (or rejected): the Envoy change it was written for never happens', fix: 'use an operation valid for the applyTo (MERGE for routes, REPLACE only for filters)' },

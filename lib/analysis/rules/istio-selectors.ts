@@ -1,13 +1,13 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
 import { FindingSeverity } from '../context';
 import { arrayOf, push, stringMap } from '../label-index';
-import { meshModel, nsOf, refOf } from '../model';
+import { meshModel, nsOf, PodSet, refOf } from '../model';
 
 /*
  * istioctl analyze messages about resources of which one applies per workload: Sidecar (IST0110 ConflictingSidecarWorkloadSelectors,
  * IST0111 MultipleSidecarsWithoutWorkloadSelectors) and Telemetry (IST0159 ConflictingTelemetryWorkloadSelectors, IST0160
  * MultipleTelemetriesWithoutWorkloadSelectors). Istio applies one of them to a proxy, in an order nobody chooses. And
- * IST0157 (InvalidTelemetryProvider).
+ * IST0157 (InvalidTelemetryProvider), IST0167 (IneffectivePolicy: a Sidecar for ambient pods).
  */
 
 const NETWORKING = 'networking.istio.io';
@@ -26,8 +26,25 @@ interface Kind {
 
 const SIDECAR: Kind = {
   kind: 'Sidecar', group: NETWORKING, plural: 'Sidecars', field: 'workloadSelector.labels',
-  selector: (o) => (o.manifest.spec?.workloadSelector === undefined || o.manifest.spec?.workloadSelector === null ? undefined : stringMap(o.manifest.spec.workloadSelector.labels)),
+  // istioctl (and istiod) take a Sidecar whose workloadSelector has no labels for the namespace's default.
+  selector: (o) => {
+    const labels = stringMap(o.manifest.spec?.workloadSelector?.labels);
+    return Object.keys(labels).length === 0 ? undefined : labels;
+  },
 };
+
+const DATAPLANE_MODE = 'istio.io/dataplane-mode';
+
+/** Namespaces labelled for ambient mode. */
+function ambientNamespaces(ctx: AnalysisContext): Set<string> {
+  return new Set(ctx.ofKind('Namespace', '').filter((o) => stringMap(o.manifest.metadata.labels)[DATAPLANE_MODE] === 'ambient').map((o) => o.manifest.metadata.name));
+}
+
+/** Pods in ambient mode: no sidecar, and the ambient label on the pod or (unless the pod opts out) on its namespace. */
+function inAmbient(p: PodSet, ambient: ReadonlySet<string>): boolean {
+  const mode = p.labels[DATAPLANE_MODE];
+  return p.proxy !== 'sidecar' && (mode === 'ambient' || (ambient.has(p.namespace) && mode !== 'none'));
+}
 const TELEMETRY_KIND: Kind = {
   kind: 'Telemetry', group: TELEMETRY, plural: 'Telemetries', field: 'selector.matchLabels',
   selector: (o) => (o.manifest.spec?.selector === undefined || o.manifest.spec?.selector === null ? undefined : stringMap(o.manifest.spec.selector.matchLabels)),
@@ -37,12 +54,14 @@ const TELEMETRY_KIND: Kind = {
 /** Several objects of the kind selecting one pod set of their namespace: reported on each of them (as istioctl does). */
 function conflictingSelectors(k: Kind, ctx: AnalysisContext, report: (o: AnalyzedObject, names: string, pod: string, ns: string) => void): void {
   const model = meshModel(ctx);
+  const ambient = k === SIDECAR ? ambientNamespaces(ctx) : new Set<string>();
   const byPods = new Map<string, AnalyzedObject[]>();
   const pods = new Map<string, string>();
   for (const o of ctx.ofKind(k.kind, k.group)) {
     const selector = k.skip?.(o) ? undefined : k.selector(o);
     if (!selector || Object.keys(selector).length === 0) continue;
     for (const p of model.select(nsOf(o), selector)) {
+      if (k === SIDECAR && inAmbient(p, ambient)) continue; // no sidecar to conflict on (istio-sidecar-ambient)
       push(byPods, p.key, o);
       pods.set(p.key, p.name);
     }
@@ -62,8 +81,9 @@ function conflictingSelectors(k: Kind, ctx: AnalysisContext, report: (o: Analyze
 /** Several objects of the kind without selector in one namespace: reported on each. */
 function multipleWithoutSelector(k: Kind, ctx: AnalysisContext, report: (o: AnalyzedObject, names: string, ns: string) => void): void {
   const byNamespace = new Map<string, AnalyzedObject[]>();
+  const ambient = k === SIDECAR ? ambientNamespaces(ctx) : new Set<string>();
   for (const o of ctx.ofKind(k.kind, k.group)) {
-    if (k.skip?.(o) || k.selector(o) !== undefined) continue;
+    if (k.skip?.(o) || k.selector(o) !== undefined || ambient.has(nsOf(o))) continue;
     push(byNamespace, nsOf(o), o);
   }
   for (const [ns, list] of byNamespace) {
@@ -96,6 +116,27 @@ export const ISTIO_SIDECAR_DEFAULT: IAnalysisRule = {
     multipleWithoutSelector(SIDECAR, ctx, (o, names, ns) => ctx.error(o, `The Sidecars ${names} in namespace "${ns}" have no workload selector, which can lead `
       + `to undefined behavior (Sidecar ${refOf(o)}): only one of them is the namespace's default. `
       + 'Fix: keep one Sidecar without workloadSelector per namespace (merge their egress hosts), and give the others a workloadSelector.'));
+  },
+};
+
+/** IST0167: a Sidecar for pods in ambient mode (or the default Sidecar of an ambient namespace) configures no proxy. */
+export const ISTIO_SIDECAR_AMBIENT: IAnalysisRule = {
+  id: 'istio-sidecar-ambient',
+  code: 'IST0167',
+  severity: FindingSeverity.WARNING,
+  description: 'No Sidecar selects pods in ambient mode, and no ambient namespace has a default Sidecar (there is no sidecar to configure).',
+  check(ctx: AnalysisContext) {
+    const model = meshModel(ctx);
+    const ambient = ambientNamespaces(ctx);
+    for (const o of ctx.ofKind(SIDECAR.kind, SIDECAR.group)) {
+      const selector = SIDECAR.selector(o);
+      const reason = !selector
+        ? (ambient.has(nsOf(o)) ? 'namespace is in ambient mode, the policy has no impact' : undefined)
+        : (model.select(nsOf(o), selector).some((p) => inAmbient(p, ambient)) ? 'selected workload is in ambient mode, the policy has no impact' : undefined);
+      if (!reason) continue;
+      ctx.warning(o, `The policy has no impact: ${reason} (Sidecar ${refOf(o)}): ambient pods have no sidecar; their traffic goes through ztunnel and waypoints. `
+        + 'Fix: remove the Sidecar (configure ambient egress with waypoints), or run these pods with sidecars (sidecar injection enabled for them).');
+    }
   },
 };
 
@@ -143,4 +184,4 @@ export const ISTIO_TELEMETRY_PROVIDER: IAnalysisRule = {
 };
 
 /** The Sidecar and Telemetry selector rules. */
-export const ISTIO_SELECTOR_RULES: readonly IAnalysisRule[] = [ISTIO_SIDECAR_SELECTORS, ISTIO_SIDECAR_DEFAULT, ISTIO_TELEMETRY_SELECTORS, ISTIO_TELEMETRY_DEFAULT, ISTIO_TELEMETRY_PROVIDER];
+export const ISTIO_SELECTOR_RULES: readonly IAnalysisRule[] = [ISTIO_SIDECAR_SELECTORS, ISTIO_SIDECAR_DEFAULT, ISTIO_SIDECAR_AMBIENT, ISTIO_TELEMETRY_SELECTORS, ISTIO_TELEMETRY_DEFAULT, ISTIO_TELEMETRY_PROVIDER];
