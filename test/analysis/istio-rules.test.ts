@@ -103,3 +103,10 @@ test('IST0167 istio-sidecar-ambient: a Sidecar selecting ambient pods; such pods
   expect(analyzeManifests([injected, deployment, sidecar('c'), sidecar('d', {})]).filter((f) => f.kind === 'Sidecar').map((f) => [f.code, f.name]))
     .toEqual([['IST0111', 'c'], ['IST0111', 'd']]);
 });
+
+test('IST0147: a Pod with image auto that no injection applies to is an error', () => {
+  const [namespace, deployment] = load('istio-image-auto', 'fail');
+  const t = deployment.manifest.spec.template;
+  const pod = { manifest: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gw', namespace: 'istio-ingress', ...t.metadata }, spec: t.spec } };
+  expect(analyzeManifests([namespace, pod]).filter((f) => f.rule === 'istio-image-auto').map((f) => [f.code, f.severity, f.kind])).toEqual([['IST0147', 'error', 'Pod']]);
+});

@@ -81,6 +81,7 @@ export const RULE_DOCS: Readonly<Record<string, RuleDoc>> = {
   'istio-namespace-injection': { on: 'Namespace', why: 'pods get a sidecar only if each asks for one: an easy way to run outside the mesh by accident', fix: 'label the namespace istio-injection enabled or disabled' },
   'istio-namespace-injection-labels': { on: 'Namespace', why: 'both labels: which injector acts depends on the install', fix: 'keep only istio.io/rev (revisions) or istio-injection' },
   'istio-proxy-uid': { on: 'the workload', why: 'Istio does not capture traffic of UID 1337: it bypasses the sidecar (no mTLS, no policy)', fix: 'run the application as another UID' },
+  'istio-image-auto': { severity: 'warning (IST0146); error for a Pod (IST0147)', on: 'the workload', why: 'without injection nothing replaces `image: auto`: the gateway pods never start (ErrImagePull)', fix: 'enable injection for the namespace or the pod template' },
   'workload-run-as-non-root': { on: 'the workload', why: 'a container running as root is one escape away from the node; Pod Security restricted rejects it', fix: 'set runAsNonRoot: true and a non-zero runAsUser' },
   'workload-privilege-escalation': { on: 'the workload', why: 'setuid binaries can gain privileges; Pod Security restricted rejects it', fix: 'set allowPrivilegeEscalation: false' },
   'workload-capabilities': { on: 'the workload', why: 'default capabilities widen what a compromised container can do; Pod Security restricted rejects them', fix: 'drop ALL, add only NET_BIND_SERVICE if needed' },
