@@ -110,3 +110,14 @@ test('IST0147: a Pod with image auto that no injection applies to is an error', 
   const pod = { manifest: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gw', namespace: 'istio-ingress', ...t.metadata }, spec: t.spec } };
   expect(analyzeManifests([namespace, pod]).filter((f) => f.rule === 'istio-image-auto').map((f) => [f.code, f.severity, f.kind])).toEqual([['IST0147', 'error', 'Pod']]);
 });
+
+test('IST0122 istio-regex: unsupported RE2 syntax and syntax errors, in headers and CORS origins too', () => {
+  const vs = { manifest: {
+    apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'api', namespace: 'shop' },
+    spec: { hosts: ['api'], http: [{ match: [{ headers: { 'user-agent': { regex: '(a' } } }], corsPolicy: { allowOrigins: [{ regex: '(\\w)\\1' }] }, route: [{ destination: { host: 'api' } }] }] },
+  } };
+  expect(analyzeManifests([vs]).filter((f) => f.rule === 'istio-regex').map((f) => f.message.slice(0, f.message.indexOf(' (VirtualService')))).toEqual([
+    expect.stringMatching(/^Field "http\[0\]\.match\[0\]\.headers\.user-agent" regular expression invalid: "\(a" \(.*Unterminated group/),
+    expect.stringMatching(/^Field "http\[0\]\.corsPolicy\.allowOrigins\[0\]" regular expression invalid: "\(\\w\)\\1" \(.*back-reference/),
+  ]);
+});

@@ -56,6 +56,7 @@ export const RULE_DOCS: Readonly<Record<string, RuleDoc>> = {
   'istio-destination-port': { on: 'VirtualService', why: 'with several ports Istio cannot pick one; a port the service lacks gets 503', fix: 'name one of the service\'s ports in the destination' },
   'istio-unreachable-route': { on: 'VirtualService', why: 'the rule never receives a request', fix: 'order rules from the most specific to the catch-all, one catch-all, last' },
   'istio-ineffective-match': { on: 'VirtualService', why: 'the match never applies (an earlier rule takes its requests)', fix: 'remove the match, or move the more specific rule first' },
+  'istio-regex': { on: 'VirtualService', why: 'Envoy matches with RE2: a regex it cannot compile makes the route configuration rejected (or the match never applies)', fix: 'write RE2 syntax (no look-around or back-references), or use prefix/exact' },
   'istio-gateway-host': { on: 'VirtualService, Canary', why: 'the gateway does not serve the host: its routes get no traffic from it', fix: 'add the host to a server of the Gateway' },
   'istio-jwt-claim-route': { on: 'VirtualService', why: 'claims exist only after a RequestAuthentication validated the token on the gateway pods: the routes never match', fix: 'add a RequestAuthentication selecting the gateway pods' },
   'istio-conflicting-gateways': { on: 'Gateway (each)', why: 'the gateway keeps one of the clashing servers and drops the other\'s hosts', fix: 'serve the hosts from one Gateway, or use other ports or hosts' },

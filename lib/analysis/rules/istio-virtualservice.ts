@@ -3,9 +3,10 @@ import { FindingSeverity } from '../context';
 import { gatewayRef, routeDestinations } from './istio-references';
 import { arrayOf, hostsMatch, push, stringMap, toFqdn } from '../label-index';
 import { meshModel, nsOf, refOf } from '../model';
+import { re2Problem, toJavaScript } from '../../private/re2';
 
 /*
- * istioctl analyze messages about VirtualServices: IST0109, IST0112, IST0130, IST0131, IST0132, IST0149.
+ * istioctl analyze messages about VirtualServices: IST0109, IST0112, IST0122, IST0130, IST0131, IST0132, IST0149.
  */
 
 const NETWORKING = 'networking.istio.io';
@@ -343,7 +344,65 @@ export const ISTIO_JWT_CLAIM_ROUTE: IAnalysisRule = {
   },
 };
 
+/** The regex of a StringMatch, if it is one. */
+function regexOf(m: unknown): string | undefined {
+  const re = m !== null && typeof m === 'object' ? (m as Record<string, unknown>).regex : undefined;
+  return typeof re === 'string' && re !== '' ? re : undefined;
+}
+
+/** Why RE2 cannot compile `re` (its unsupported syntax, else a syntax error), or undefined. */
+function compileProblem(re: string): string | undefined {
+  const unsupported = re2Problem(re);
+  if (unsupported) return `${unsupported.problem}: ${unsupported.token}`;
+  try {
+    new RegExp(toJavaScript(re));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** IST0122: a regex Envoy's RE2 cannot compile; istiod rejects the route configuration (or the match never applies). */
+export const ISTIO_REGEX: IAnalysisRule = {
+  id: 'istio-regex',
+  code: 'IST0122',
+  severity: FindingSeverity.WARNING,
+  description: 'Every regex of a VirtualService http match (uri, scheme, method, authority, headers, queryParams) and corsPolicy.allowOrigins compiles with RE2.',
+  check(ctx: AnalysisContext) {
+    for (const o of ctx.ofKind('VirtualService', NETWORKING)) {
+      arrayOf(o.manifest.spec?.http).forEach((route: any, i: number) => {
+        const found: Array<[string, string]> = [];
+        arrayOf(route?.match).forEach((m: any, j: number) => {
+          for (const f of ['uri', 'scheme', 'method', 'authority']) {
+            const re = regexOf(m?.[f]);
+            if (re !== undefined) found.push([`http[${i}].match[${j}].${f}`, re]);
+          }
+          for (const f of ['headers', 'queryParams']) {
+            const map = m?.[f];
+            if (!map || typeof map !== 'object') continue;
+            for (const [k, v] of Object.entries(map)) {
+              const re = regexOf(v);
+              if (re !== undefined) found.push([`http[${i}].match[${j}].${f}.${k}`, re]);
+            }
+          }
+        });
+        arrayOf(route?.corsPolicy?.allowOrigins).forEach((origin: any, j: number) => {
+          const re = regexOf(origin);
+          if (re !== undefined) found.push([`http[${i}].corsPolicy.allowOrigins[${j}]`, re]);
+        });
+        for (const [where, re] of found) {
+          const problem = compileProblem(re);
+          if (!problem) continue;
+          ctx.warning(o, `Field "${where}" regular expression invalid: "${re}" (${problem}) (VirtualService ${refOf(o)}): Envoy matches with `
+            + 'RE2, which cannot compile it, so the route is not applied. Fix: rewrite the expression in RE2 syntax (no look-around, back-references '
+            + 'or possessive quantifiers; repetitions up to 1000), or use prefix/exact.');
+        }
+      });
+    }
+  },
+};
+
 /** The VirtualService rules. */
 export const ISTIO_VIRTUAL_SERVICE_RULES: readonly IAnalysisRule[] = [
-  ISTIO_MESH_GATEWAY_HOSTS, ISTIO_DESTINATION_PORT, ISTIO_UNREACHABLE_ROUTE, ISTIO_INEFFECTIVE_MATCH, ISTIO_GATEWAY_HOST, ISTIO_JWT_CLAIM_ROUTE,
+  ISTIO_MESH_GATEWAY_HOSTS, ISTIO_DESTINATION_PORT, ISTIO_UNREACHABLE_ROUTE, ISTIO_INEFFECTIVE_MATCH, ISTIO_GATEWAY_HOST, ISTIO_JWT_CLAIM_ROUTE, ISTIO_REGEX,
 ];
