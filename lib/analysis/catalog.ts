@@ -1,4 +1,5 @@
 import type { IAnalysisRule } from './context';
+import { ISTIO_DEPRECATED } from './rules/istio-deprecation';
 import { ISTIO_DESTINATION_RULE_RULES } from './rules/istio-destinationrule';
 import { ISTIO_ENVOY_FILTER_RULES } from './rules/istio-envoy-filter';
 import { ISTIO_GATEWAY_RULES } from './rules/istio-gateway';
@@ -24,6 +25,7 @@ export const ISTIO_AND_WORKLOAD_RULES: readonly IAnalysisRule[] = [
   ...ISTIO_SERVICE_ENTRY_RULES,
   ...ISTIO_SELECTOR_RULES,
   ...ISTIO_ENVOY_FILTER_RULES,
+  ISTIO_DEPRECATED,
   ...ISTIO_DESTINATION_RULE_RULES,
   ...ISTIO_POLICY_RULES,
   ...ISTIO_WORKLOAD_RULES,

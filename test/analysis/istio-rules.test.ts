@@ -121,3 +121,12 @@ test('IST0122 istio-regex: unsupported RE2 syntax and syntax errors, in headers 
     expect.stringMatching(/^Field "http\[0\]\.corsPolicy\.allowOrigins\[0\]" regular expression invalid: "\(\\w\)\\1" \(.*back-reference/),
   ]);
 });
+
+test('IST0002 istio-deprecated: objects of removed Istio APIs and Sidecar egressProxy', () => {
+  const role = { manifest: { apiVersion: 'rbac.istio.io/v1alpha1', kind: 'ServiceRole', metadata: { name: 'reader', namespace: 'shop' }, spec: { rules: [] } } };
+  const sidecar = { manifest: { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: 'shop' }, spec: { outboundTrafficPolicy: { mode: 'ALLOW_ANY', egressProxy: { host: 'egress' } } } } };
+  expect(analyzeManifests([role, sidecar]).filter((f) => f.rule === 'istio-deprecated').map((f) => [f.code, f.kind, f.message.slice(0, 60)])).toEqual([
+    ['IST0002', 'ServiceRole', 'Deprecated: Custom resource type "rbac.istio.io/ServiceRole"'],
+    ['IST0002', 'Sidecar', 'Deprecated: OutboundTrafficPolicy.EgressProxy ignored (Sidec'],
+  ]);
+});

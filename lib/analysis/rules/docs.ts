@@ -75,6 +75,7 @@ export const RULE_DOCS: Readonly<Record<string, RuleDoc>> = {
   'istio-envoy-filter-operation': { on: 'EnvoyFilter', why: 'the patch is ignored (or rejected): the Envoy change it was written for never happens', fix: 'use an operation valid for the applyTo (MERGE for routes, REPLACE only for filters)' },
   'istio-envoy-filter-relative': { on: 'EnvoyFilter', why: 'relative patches apply after other EnvoyFilters in an order nobody chooses, and may find nothing to patch (notably across upgrades)', fix: 'set spec.priority, or use INSERT_FIRST or ADD' },
   'istio-telemetry-provider': { on: 'Telemetry', why: 'access logging without a provider uses the mesh default; with none the entry is ignored and nothing is logged', fix: 'name a provider (envoy), or set meshConfig.defaultProviders.accessLogging' },
+  'istio-deprecated': { on: 'the object', why: 'Istio ignores the field, or no longer has the API: the object does nothing', fix: 'use the replacement field or API' },
   'istio-destination-rule-host': { on: 'DestinationRule', why: 'the policy applies to nothing', fix: 'use the FQDN of an existing Service, or add a ServiceEntry' },
   'istio-subset-pods': { on: 'DestinationRule', why: 'traffic routed to the subset gets 503 (UH, no healthy upstream)', fix: 'change the subset labels to select the pods' },
   'istio-policy-workloads': { on: 'the policy', why: 'the policy applies to nothing (a typo in a label, or pods without a proxy)', fix: 'select the labels of the pods with a sidecar' },
