@@ -154,7 +154,7 @@ export interface AnalysisContextOptions {
  */
 export const SUPPRESS_ANNOTATION = 'cdk8s-mesh.io/suppress';
 
-/** istioctl's own per-object suppression annotation (`IST` codes), honoured too. */
+/** istioctl's own per-object suppression annotation (`IST` codes, or `*` for all of them), honoured too. */
 export const ISTIO_SUPPRESS_ANNOTATION = 'galley.istio.io/analyze-suppress';
 
 /** What a rule sees, with indexes and the means to report. */
@@ -255,7 +255,8 @@ function suppresses(m: Manifest, f: Finding): boolean {
   const annotations = m.metadata?.annotations ?? {};
   const ours = listOf(annotations[SUPPRESS_ANNOTATION]);
   if (ours.includes(f.rule) || (f.code !== undefined && ours.includes(f.code))) return true;
-  return f.code !== undefined && f.code.startsWith('IST') && listOf(annotations[ISTIO_SUPPRESS_ANNOTATION]).includes(f.code);
+  const istio = listOf(annotations[ISTIO_SUPPRESS_ANNOTATION]);
+  return f.code !== undefined && f.code.startsWith('IST') && (istio.includes(f.code) || istio.includes('*'));
 }
 
 function listOf(value: unknown): string[] {
