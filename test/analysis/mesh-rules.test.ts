@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { analyzeManifests, ManifestInput } from '../../lib/analysis/analyze';
+import { analyzedPlatform } from '../platform/reference-platform';
 
 /* The product's own mesh rules (MESH0023-MESH0029): which object, which severity, and the cases the fixtures do not show. */
 
@@ -122,5 +123,18 @@ describe('gateway-catch-all-conflict (MESH0028)', () => {
       spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'blog' }, service: { port: 80, hosts: ['www.example.com'], gateways: ['istio-system/public'] } },
     } };
     expect(where([...inputs, canary], 'gateway-catch-all-conflict')).toEqual([['error', 'VirtualService', 'shop', 'shop'], ['error', 'Canary', 'blog', 'blog']]);
+  });
+});
+
+describe('on the reference platform', () => {
+  test('its zero-trust namespace lets the ingress gateway in; without that ALLOW policy every gateway request would be 403', () => {
+    const { report } = analyzedPlatform();
+    expect(report.findings.filter((f) => f.rule === 'gateway-route-denied')).toEqual([]);
+    const staging = report.objects.filter((o) => o.path.startsWith('staging/'));
+    const allow = staging.filter((o) => o.manifest.kind === 'AuthorizationPolicy' && o.manifest.metadata.namespace === 'zero-trust'
+      && JSON.stringify(o.manifest.spec?.rules ?? []).includes('/ns/istio-ingress/sa/'));
+    expect(allow).toHaveLength(1);
+    const found = analyzeManifests(staging.filter((o) => !allow.includes(o)).map((o) => ({ manifest: o.manifest }))).filter((f) => f.rule === 'gateway-route-denied');
+    expect(found.map((f) => [f.kind, f.namespace, f.name])).toEqual([['VirtualService', 'zero-trust', 'web-frontend-gateway']]);
   });
 });
