@@ -138,3 +138,22 @@ describe('on the reference platform', () => {
     expect(found.map((f) => [f.kind, f.namespace, f.name])).toEqual([['VirtualService', 'zero-trust', 'web-frontend-gateway']]);
   });
 });
+
+describe('Canary service.trafficPolicy (Flagger copies it into the DestinationRules it generates)', () => {
+  const canary = (trafficPolicy: object) => ({ manifest: {
+    apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'billing', namespace: 'legacy' },
+    spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'billing' }, service: { port: 8080, trafficPolicy }, analysis: { interval: '1m', threshold: 5, maxWeight: 50, stepWeight: 10 } },
+  } });
+
+  test('ISTIO_MUTUAL to primary pods without sidecar: mesh-client-tls on the Canary', () => {
+    const inputs = load('mesh-client-tls', 'fail').filter((i) => !(i.manifest.kind === 'Service' && i.manifest.metadata.name === 'billing') && i.manifest.kind !== 'DestinationRule');
+    const found = of([...inputs, canary({ tls: { mode: 'ISTIO_MUTUAL' } })], 'mesh-client-tls');
+    expect(found.map((f) => [f.kind, f.name])).toEqual([['Canary', 'billing']]);
+    expect(found[0].message).toMatch(/^Canary legacy\/billing \(the DestinationRules Flagger generates\) 'spec.service.trafficPolicy.tls' sends Istio mTLS .* legacy\/billing-primary run no sidecar/);
+  });
+
+  test('a port entry dropping the top-level pool: port-level-traffic-policy on the Canary', () => {
+    const found = of([canary({ connectionPool: { tcp: { maxConnections: 10 } }, portLevelSettings: [{ port: { number: 8080 }, tls: { mode: 'DISABLE' } }] })], 'port-level-traffic-policy');
+    expect(found.map((f) => [f.severity, f.kind, f.name])).toEqual([['warning', 'Canary', 'billing']]);
+  });
+});

@@ -54,6 +54,33 @@ function portLevelModes(index: Map<string, AnalyzedObject[]>, pods: PodSet): Map
   return out;
 }
 
+/** A DestinationRule of the output, or the ones Flagger generates from a Canary's service.trafficPolicy. */
+interface TrafficPolicySource {
+  readonly at: AnalyzedObject;
+  /** `DestinationRule ns/name` or `Canary ns/name`. */
+  readonly label: string;
+  readonly host: unknown;
+  /** The field path of the top-level traffic policy. */
+  readonly field: string;
+  readonly trafficPolicy: any;
+  readonly subsets: any[];
+}
+
+function trafficPolicySources(ctx: AnalysisContext): TrafficPolicySource[] {
+  const out: TrafficPolicySource[] = ctx.ofKind('DestinationRule', NETWORKING).map((o) => ({
+    at: o, label: `DestinationRule ${refOf(o)}`, host: o.manifest.spec?.host, field: 'trafficPolicy', trafficPolicy: o.manifest.spec?.trafficPolicy, subsets: arrayOf(o.manifest.spec?.subsets),
+  }));
+  for (const c of ctx.ofKind('Canary', 'flagger.app')) {
+    const service = c.manifest.spec?.service;
+    if (!service?.trafficPolicy || typeof service.trafficPolicy !== 'object') continue;
+    out.push({
+      at: c, label: `Canary ${refOf(c)} (the DestinationRules Flagger generates)`, host: service.name ?? c.manifest.spec?.targetRef?.name,
+      field: 'spec.service.trafficPolicy', trafficPolicy: service.trafficPolicy, subsets: [],
+    });
+  }
+  return out;
+}
+
 /**
  * A DestinationRule TLS mode the server cannot speak: ISTIO_MUTUAL to pods without a sidecar (the TLS handshake fails:
  * 503 UF), or DISABLE to pods whose sidecar accepts only mTLS (STRICT: the connection is reset). Every request fails.
@@ -62,26 +89,27 @@ export const MESH_CLIENT_TLS: IAnalysisRule = {
   id: 'mesh-client-tls',
   code: 'MESH0023',
   severity: FindingSeverity.ERROR,
-  description: 'A DestinationRule does not send ISTIO_MUTUAL to pods without a sidecar, nor plaintext (tls DISABLE) to pods whose mTLS mode is STRICT.',
+  description: 'A DestinationRule (or a Canary\'s service.trafficPolicy) does not send ISTIO_MUTUAL to pods without a sidecar, nor plaintext (tls DISABLE) to pods whose mTLS mode is STRICT.',
   check(ctx: AnalysisContext) {
     const model = meshModel(ctx);
     const topology = manifestTopology(ctx);
     const peerAuthentications = portLevelIndex(ctx);
-    for (const o of ctx.ofKind('DestinationRule', NETWORKING)) {
-      const spec = o.manifest.spec ?? {};
-      const target = typeof spec.host === 'string' ? model.resolveHost(spec.host, nsOf(o)) : undefined;
+    for (const src of trafficPolicySources(ctx)) {
+      const o = src.at;
+      const host = src.host;
+      const target = typeof host === 'string' ? model.resolveHost(host, nsOf(o)) : undefined;
       if (target?.kind !== 'service') continue;
       const service = target.service;
       const backends = model.backends(service).filter((p) => p.proxy !== 'gateway');
       if (backends.length === 0) continue;
       // [tls, where, the pods it applies to, the Service port it is limited to]
       const scopes: Array<[any, string, PodSet[], number | undefined]> = [];
-      const policy = spec.trafficPolicy ?? {};
-      scopes.push([policy.tls, 'trafficPolicy.tls', backends, undefined]);
+      const policy = src.trafficPolicy && typeof src.trafficPolicy === 'object' ? src.trafficPolicy : {};
+      scopes.push([policy.tls, `${src.field}.tls`, backends, undefined]);
       arrayOf(policy.portLevelSettings).forEach((p: any, i: number) => {
-        if (p?.port?.number !== undefined) scopes.push([p.tls, `trafficPolicy.portLevelSettings[${i}].tls`, backends, Number(p.port.number)]);
+        if (p?.port?.number !== undefined) scopes.push([p.tls, `${src.field}.portLevelSettings[${i}].tls`, backends, Number(p.port.number)]);
       });
-      arrayOf(spec.subsets).forEach((s: any, i: number) => {
+      src.subsets.forEach((s: any, i: number) => {
         if (!s?.trafficPolicy?.tls) return;
         const labels = stringMap(s.labels);
         scopes.push([s.trafficPolicy.tls, `subsets[${i}].trafficPolicy.tls (subset ${s.name})`, backends.filter((p) => Object.entries(labels).every(([k, v]) => p.labels[k] === v)), undefined]);
@@ -91,7 +119,7 @@ export const MESH_CLIENT_TLS: IAnalysisRule = {
         const mode = tls?.mode;
         if (pods.length === 0) continue;
         if (mode === 'ISTIO_MUTUAL' && pods.every((p) => p.proxy === 'none')) {
-          ctx.error(o, `DestinationRule ${refOf(o)} '${where}' sends Istio mTLS (ISTIO_MUTUAL) to "${spec.host}", whose pods `
+          ctx.error(o, `${src.label} '${where}' sends Istio mTLS (ISTIO_MUTUAL) to "${host}", whose pods `
             + `${pods.map((p) => `${p.namespace}/${p.name}`).join(', ')} run no sidecar: they answer in plaintext, the TLS handshake fails and every request gets 503 (UF). `
             + `Fix: enable sidecar injection for ${pods[0].name}, or remove the tls setting (Istio's auto mTLS sends plaintext to pods without a sidecar).`);
         } else if (mode === 'DISABLE') {
@@ -105,7 +133,7 @@ export const MESH_CLIENT_TLS: IAnalysisRule = {
             }
           }
           if (strict.length === 0) continue;
-          ctx.error(o, `DestinationRule ${refOf(o)} '${where}' sends plaintext (tls mode DISABLE) to "${spec.host}", whose sidecars accept only mTLS: `
+          ctx.error(o, `${src.label} '${where}' sends plaintext (tls mode DISABLE) to "${host}", whose sidecars accept only mTLS: `
             + `${strict.join(', ')}; every connection is reset (503 UC). Fix: remove the tls setting (auto mTLS) or use ISTIO_MUTUAL; if the server must `
             + 'accept plaintext, make it PERMISSIVE (a workload PeerAuthentication, or portLevelMtls on the workload port).');
         }
@@ -129,12 +157,12 @@ function hasFailover(lb: any): boolean {
 export const PORT_LEVEL_TRAFFIC_POLICY: IAnalysisRule = {
   id: 'port-level-traffic-policy',
   code: 'MESH0026',
-  description: 'DestinationRule portLevelSettings repeat the top-level connectionPool, outlierDetection, loadBalancer and tls they mean to keep (Istio replaces them per port); locality failover keeps its outlier detection.',
+  description: 'DestinationRule (and Canary service.trafficPolicy) portLevelSettings repeat the top-level connectionPool, outlierDetection, loadBalancer and tls they mean to keep (Istio replaces them per port); locality failover keeps its outlier detection.',
   check(ctx: AnalysisContext) {
-    for (const o of ctx.ofKind('DestinationRule', NETWORKING)) {
-      const spec = o.manifest.spec ?? {};
-      const policies: Array<[any, string]> = [[spec.trafficPolicy, 'trafficPolicy']];
-      arrayOf(spec.subsets).forEach((s: any, i: number) => policies.push([s?.trafficPolicy, `subsets[${i}].trafficPolicy`]));
+    for (const src of trafficPolicySources(ctx)) {
+      const o = src.at;
+      const policies: Array<[any, string]> = [[src.trafficPolicy, src.field]];
+      src.subsets.forEach((s: any, i: number) => policies.push([s?.trafficPolicy, `subsets[${i}].trafficPolicy`]));
       for (const [policy, where] of policies) {
         if (!policy || typeof policy !== 'object') continue;
         arrayOf(policy.portLevelSettings).forEach((p: any, i: number) => {
@@ -143,7 +171,7 @@ export const PORT_LEVEL_TRAFFIC_POLICY: IAnalysisRule = {
           const at = `${where}.portLevelSettings[${i}] (port ${p?.port?.number ?? p?.port?.name})`;
           const failoverLost = (hasFailover(p?.loadBalancer) && p?.outlierDetection === undefined)
             || (hasFailover(policy.loadBalancer) && policy.outlierDetection !== undefined && (lost.includes('loadBalancer') || lost.includes('outlierDetection')));
-          const text = `DestinationRule ${refOf(o)} '${at}' replaces the whole '${where}' for this port: its ${lost.join(', ')} `
+          const text = `${src.label} '${at}' replaces the whole '${where}' for this port: its ${lost.join(', ')} `
             + `${lost.length > 1 ? 'do' : 'does'} not apply to the port (Istio does not merge port-level settings with the top-level ones)`;
           const fix = `Fix: repeat ${lost.map((f) => `${f}`).join(', ')} in the port's entry, or drop the port entry if the top-level policy is what the port needs.`;
           if (failoverLost) {
