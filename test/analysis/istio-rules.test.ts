@@ -130,3 +130,15 @@ test('IST0002 istio-deprecated: objects of removed Istio APIs and Sidecar egress
     ['IST0002', 'Sidecar', 'Deprecated: OutboundTrafficPolicy.EgressProxy ignored (Sidec'],
   ]);
 });
+
+test('IST0175 istio-jwks-uri-fetch: on an istiod Deployment of the manifests too, and only when RequestAuthentications exist', () => {
+  const [ra] = load('istio-jwks-uri-fetch', 'fail');
+  const istiod = (env: object[]) => ({ manifest: {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istiod', namespace: 'istio-system', labels: { app: 'istiod' } },
+    spec: { selector: { matchLabels: { app: 'istiod' } }, template: { metadata: { labels: { app: 'istiod' } }, spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.29.3', env }] } } },
+  } });
+  const of175 = (inputs: ManifestInput[]) => analyzeManifests(inputs).filter((f) => f.code === 'IST0175').map((f) => [f.kind, f.name]);
+  expect(of175([ra, istiod([])])).toEqual([['Deployment', 'istiod']]);
+  expect(of175([ra, istiod([{ name: 'BLOCKED_CIDRS_IN_JWKS_URIS', value: '10.0.0.0/8' }])])).toEqual([]);
+  expect(of175([istiod([])])).toEqual([]);
+});

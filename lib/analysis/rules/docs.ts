@@ -80,6 +80,7 @@ export const RULE_DOCS: Readonly<Record<string, RuleDoc>> = {
   'istio-subset-pods': { on: 'DestinationRule', why: 'traffic routed to the subset gets 503 (UH, no healthy upstream)', fix: 'change the subset labels to select the pods' },
   'istio-policy-workloads': { on: 'the policy', why: 'the policy applies to nothing (a typo in a label, or pods without a proxy)', fix: 'select the labels of the pods with a sidecar' },
   'istio-ineffective-selector': { on: 'the policy', why: 'a selector is ignored on a Kubernetes Gateway\'s pods: the policy does not apply', fix: 'attach with targetRef to the Gateway' },
+  'istio-jwks-uri-fetch': { on: 'Deployment or HelmRelease (istiod)', why: 'istiod fetches every jwksUri: without blocked ranges, anyone who may write a RequestAuthentication can make istiod call internal services (SSRF)', fix: 'set istiod\'s env BLOCKED_CIDRS_IN_JWKS_URIS (Helm values pilot.env)' },
   'istio-namespace-injection': { on: 'Namespace', why: 'pods get a sidecar only if each asks for one: an easy way to run outside the mesh by accident', fix: 'label the namespace istio-injection enabled or disabled' },
   'istio-namespace-injection-labels': { on: 'Namespace', why: 'both labels: which injector acts depends on the install', fix: 'keep only istio.io/rev (revisions) or istio-injection' },
   'istio-proxy-uid': { on: 'the workload', why: 'Istio does not capture traffic of UID 1337: it bypasses the sidecar (no mTLS, no policy)', fix: 'run the application as another UID' },
