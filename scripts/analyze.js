@@ -5,6 +5,7 @@
  *   npm run analyze -- dist/                                        # the analysis rules, a readable report
  *   npm run analyze -- --json dist/apps/staging dist/infrastructure/staging dist/clusters/staging
  *   npm run analyze -- --mesh-config mesh.yaml rendered.yaml       # rootNamespace / trustDomain of the mesh
+ *   npm run analyze -- --list-rules                                 # every rule: code, severity, why, fix (the README's table)
  *   npm run analyze -- --graph <files or directories>...            # the mesh graph as Markdown (Mermaid), on stdout
  *   npm run analyze -- --graph dist/apps/production dist/infrastructure/production --title "production"
  *   npm run analyze -- --graph dist/apps/staging --format mermaid   # only the Mermaid source (e.g. for mmdc)
@@ -15,7 +16,9 @@
  * anything else as one cluster. A finding about an object is dropped when the object carries the annotation
  * `cdk8s-mesh.io/suppress: "<rule id or code>,..."` (or istioctl's `galley.istio.io/analyze-suppress` for IST codes).
  *
- * Exit codes: 0 no error (warnings allowed), 1 errors found or an unreadable or invalid file, 2 bad arguments.
+ * Severities are istioctl's: Error, Warning, Info. Exit codes: 0 no finding at or above the failure threshold (default
+ * error, as istioctl's --failure-threshold: warnings and infos allowed), 1 findings at or above it or an unreadable or
+ * invalid file, 2 bad arguments. `--failure-threshold warning` fails on warnings too, `info` on any finding.
  *
  * Plain CommonJS JavaScript on the compiled library (`npm run build` first; `npm run analyze` does it). The library
  * directory can be overridden with CDK8S_MESH_LIB (e.g. `CDK8S_MESH_LIB=lib node -r tsx/cjs scripts/analyze.js` runs
@@ -26,13 +29,14 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const USAGE = [
-  'usage: analyze [--json] [--mesh-config <file>] <file or directory>...',
+  'usage: analyze [--json] [--mesh-config <file>] [--failure-threshold error|warning|info] <file or directory>...',
+  '       analyze --list-rules',
   '       analyze --graph <file or directory>... [--format markdown|mermaid] [--title <text>] [--root-namespace <ns>]',
 ].join('\n');
 
 /** Parses argv into options; throws an Error with a message for the user on a bad argument. */
 function parseArgs(argv) {
-  const options = { graph: false, json: false, paths: [], format: 'markdown', title: undefined, rootNamespace: undefined, meshConfig: undefined };
+  const options = { graph: false, json: false, paths: [], format: 'markdown', title: undefined, rootNamespace: undefined, meshConfig: undefined, failureThreshold: 'error' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -42,18 +46,25 @@ function parseArgs(argv) {
     if (a === '--graph') options.graph = true;
     else if (a === '--json') options.json = true;
     else if (a === '--mesh-config') options.meshConfig = value();
+    else if (a === '--failure-threshold') options.failureThreshold = value().toLowerCase();
     else if (a === '--format') options.format = value();
     else if (a === '--title') options.title = value();
     else if (a === '--root-namespace') options.rootNamespace = value();
     else if (a === '--help' || a === '-h') options.help = true;
+    else if (a === '--list-rules') options.listRules = true;
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else options.paths.push(a);
   }
   if (options.help) return options;
+  if (options.listRules) {
+    if (options.paths.length > 0 || options.graph || options.json) throw new Error('--list-rules takes no other argument');
+    return options;
+  }
   if (options.paths.length === 0) {
     throw new Error(options.graph ? '--graph needs at least one file or directory' : 'nothing to do: give --graph and/or the files or directories to analyze');
   }
   if (options.graph && options.json) throw new Error('--json applies to the analysis, not to --graph');
+  if (!(options.failureThreshold in SEVERITY_RANK)) throw new Error(`--failure-threshold must be error, warning or info, got ${options.failureThreshold}`);
   if (!['markdown', 'mermaid'].includes(options.format)) throw new Error(`--format must be markdown or mermaid, got ${options.format}`);
   return options;
 }
@@ -122,9 +133,13 @@ function plainFinding(f) {
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
 
-/** Errors first, then by file, object and rule. */
+/** Severities, most severe first. */
+const SEVERITY_RANK = { error: 0, warning: 1, info: 2 };
+const LEVEL = { error: 'Error', warning: 'Warning', info: 'Info' };
+
+/** Errors first, then warnings, then infos; then by file, object and rule. */
 function sortFindings(findings) {
-  const rank = (f) => (f.severity === 'error' ? 0 : 1);
+  const rank = (f) => SEVERITY_RANK[f.severity] ?? 1;
   const key = (f) => `${f.file ?? f.path}\u0000${f.kind ?? ''}\u0000${f.namespace ?? ''}\u0000${f.name ?? ''}\u0000${f.code ?? ''}\u0000${f.rule}`;
   return [...findings].sort((a, b) => rank(a) - rank(b) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
@@ -134,19 +149,19 @@ function renderReport(report) {
   const findings = report.findings;
   const lines = [];
   for (const f of sortFindings(findings).map(plainFinding)) {
-    const level = f.severity === 'error' ? 'Error' : 'Warning';
+    const level = LEVEL[f.severity] ?? 'Warning';
     const object = f.kind ? `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name}` : f.path;
     const where = f.file ? ` ${f.file}` : '';
     lines.push(`${level} [${f.code ?? '-'}] (${object}${where}) ${f.message} [${f.rule}]`);
     if (f.fix) lines.push(`    Fix: ${f.fix}`);
   }
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  const warnings = findings.length - errors;
+  const count = (s) => findings.filter((f) => f.severity === s).length;
+  const [errors, warnings, infos] = [count('error'), count('warning'), count('info')];
   const clusters = report.clusters.filter((c) => c !== '');
   const scope = `${report.objectCount} objects${clusters.length > 0 ? ` (clusters: ${clusters.join(', ')})` : ''}`;
   if (report.suppressed.length > 0) lines.push(`note: ${report.suppressed.length} finding(s) suppressed by annotations on their objects`);
   if (report.skippedRules.length > 0) lines.push(`note: rules about the construct tree not run on plain manifests: ${report.skippedRules.join(', ')}`);
-  lines.push(findings.length === 0 ? `No findings in ${scope}.` : `${errors} error(s), ${warnings} warning(s) in ${scope}.`);
+  lines.push(findings.length === 0 ? `No findings in ${scope}.` : `${errors} error(s), ${warnings} warning(s), ${infos} info(s) in ${scope}.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -163,6 +178,10 @@ function main(argv, lib, out = (s) => process.stdout.write(s), err = (s) => proc
   }
   if (options.help) {
     out(`${USAGE}\n`);
+    return 0;
+  }
+  if (options.listRules) {
+    out(lib.rulesMarkdown());
     return 0;
   }
   let documents;
@@ -192,7 +211,8 @@ function main(argv, lib, out = (s) => process.stdout.write(s), err = (s) => proc
   const findings = report.findings;
   if (options.json) out(`${JSON.stringify(sortFindings(findings).map(plainFinding), null, 2)}\n`);
   else out(renderReport(report));
-  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+  const threshold = SEVERITY_RANK[options.failureThreshold];
+  return findings.some((f) => (SEVERITY_RANK[f.severity] ?? 1) <= threshold) ? 1 : 0;
 }
 
 /**
@@ -202,11 +222,13 @@ function main(argv, lib, out = (s) => process.stdout.write(s), err = (s) => proc
 function loadLibrary(dir = process.env.CDK8S_MESH_LIB ? path.resolve(process.env.CDK8S_MESH_LIB) : path.join(__dirname, '..', 'build', 'lib')) {
   const analysis = require(path.join(dir, 'analysis', 'analyze'));
   const meshConfig = require(path.join(dir, 'analysis', 'mesh-config'));
+  const ruleTable = require(path.join(dir, 'analysis', 'rule-table'));
   const graph = require(path.join(dir, 'graph'));
   return {
     analyzeManifests: analysis.analyzeManifests,
     analyzeManifestReport: analysis.analyzeManifestReport,
     meshSettingsFromConfig: meshConfig.meshSettingsFromConfig,
+    rulesMarkdown: ruleTable.rulesMarkdown,
     buildMeshGraph: graph.buildMeshGraph,
     renderMermaid: graph.renderMermaid,
     renderMermaidFlowchart: graph.renderMermaidFlowchart,

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { BUILTIN_CODES } from './codes';
+import { meshSettingsFromConfig } from './mesh-config';
 import {
   AnalysisContext, AnalysisFacts, AnalyzedObject, CLUSTER_SCOPED_KINDS, definedOnly, Finding, FindingSeverity, IAnalysisRule, Manifest, MeshSettings,
   objectId, RelationFact,
@@ -33,6 +34,8 @@ export interface AnalysisReport {
   readonly findings: readonly Finding[];
   readonly errors: readonly Finding[];
   readonly warnings: readonly Finding[];
+  /** Findings of severity info (never blocking). */
+  readonly infos: readonly Finding[];
   /** Findings dropped by a suppression annotation (`cdk8s-mesh.io/suppress`) on their object. */
   readonly suppressed: readonly Finding[];
 }
@@ -112,6 +115,7 @@ export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport 
     findings,
     errors: findings.filter((f) => f.severity === FindingSeverity.ERROR),
     warnings: findings.filter((f) => f.severity === FindingSeverity.WARNING),
+    infos: findings.filter((f) => f.severity === FindingSeverity.INFO),
     suppressed,
   };
 }
@@ -175,16 +179,11 @@ function runRules(objects: readonly AnalyzedObject[], options: AnalyzeOptions, f
   return ctx;
 }
 
-/** The mesh settings the istiod HelmRelease of the output configures (meshConfig.rootNamespace, trustDomain; global.proxy.clusterDomain). */
+/** The mesh settings the istiod HelmRelease of the output configures (meshConfig, global.proxy.clusterDomain). */
 function meshSettingsOf(objects: readonly AnalyzedObject[]): Partial<MeshSettings> {
   const istiod = objects.find((o) => o.manifest.kind === 'HelmRelease' && o.manifest.spec?.chart?.spec?.chart === 'istiod');
-  const values = istiod?.manifest.spec?.values ?? {};
-  const text = (x: unknown) => (typeof x === 'string' && x !== '' ? x : undefined);
-  return definedOnly({
-    rootNamespace: text(values.meshConfig?.rootNamespace),
-    trustDomain: text(values.meshConfig?.trustDomain),
-    clusterDomain: text(values.global?.proxy?.clusterDomain),
-  });
+  const values = istiod?.manifest.spec?.values;
+  return values !== null && typeof values === 'object' && !Array.isArray(values) ? meshSettingsFromConfig(values) : {};
 }
 
 /** What the constructs of one cluster know and its manifests do not say. */

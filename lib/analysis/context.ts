@@ -9,6 +9,12 @@ export enum FindingSeverity {
   ERROR = 'error',
   /** Printed after synthesis; an error when strict mode is on (MESH_STRICT=1). */
   WARNING = 'warning',
+  /**
+   * Worth knowing, not wrong (istioctl's Info level: e.g. a namespace without injection label, a port whose protocol is
+   * sniffed). Never fails synthesis, not even in strict mode; `npm run analyze` prints it as `Info` and exits 0 unless
+   * `--failure-threshold info`.
+   */
+  INFO = 'info',
 }
 
 /** One result of whole-output analysis. */
@@ -89,10 +95,20 @@ export interface MeshSettings {
   readonly trustDomain: string;
   /** The cluster DNS suffix (`svc.<clusterDomain>`). */
   readonly clusterDomain: string;
+  /**
+   * Whether the proxies' DNS proxy allocates addresses to ServiceEntries without `addresses` (meshConfig.defaultConfig.proxyMetadata
+   * ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE, or PILOT_ENABLE_IP_AUTOALLOCATE, "true").
+   */
+  readonly serviceEntryAddressAllocation: boolean;
+  /** Whether meshConfig.defaultProviders.accessLogging names a provider (Telemetry accessLogging without providers uses it). */
+  readonly defaultAccessLogProviders: boolean;
 }
 
 /** The defaults: Istio's. */
-export const DEFAULT_MESH_SETTINGS: MeshSettings = { rootNamespace: MESH_ROOT_NAMESPACE, trustDomain: DEFAULT_TRUST_DOMAIN, clusterDomain: CLUSTER_DOMAIN };
+export const DEFAULT_MESH_SETTINGS: MeshSettings = {
+  rootNamespace: MESH_ROOT_NAMESPACE, trustDomain: DEFAULT_TRUST_DOMAIN, clusterDomain: CLUSTER_DOMAIN, serviceEntryAddressAllocation: false,
+  defaultAccessLogProviders: false,
+};
 
 /** A peer of a declared relation, as plain data. */
 export interface PeerFact {
@@ -138,7 +154,7 @@ export interface AnalysisContextOptions {
  */
 export const SUPPRESS_ANNOTATION = 'cdk8s-mesh.io/suppress';
 
-/** istioctl's own per-object suppression annotation (`IST` codes), honoured too. */
+/** istioctl's own per-object suppression annotation (`IST` codes, or `*` for all of them), honoured too. */
 export const ISTIO_SUPPRESS_ANNOTATION = 'galley.istio.io/analyze-suppress';
 
 /** What a rule sees, with indexes and the means to report. */
@@ -194,6 +210,10 @@ export class AnalysisContext {
     this.report(FindingSeverity.WARNING, at, message, options.code);
   }
 
+  public info(at: AnalyzedObject | IConstruct | string, message: string, options: { code?: string } = {}): void {
+    this.report(FindingSeverity.INFO, at, message, options.code);
+  }
+
   public get findings(): readonly Finding[] {
     return [...this._findings];
   }
@@ -235,7 +255,8 @@ function suppresses(m: Manifest, f: Finding): boolean {
   const annotations = m.metadata?.annotations ?? {};
   const ours = listOf(annotations[SUPPRESS_ANNOTATION]);
   if (ours.includes(f.rule) || (f.code !== undefined && ours.includes(f.code))) return true;
-  return f.code !== undefined && f.code.startsWith('IST') && listOf(annotations[ISTIO_SUPPRESS_ANNOTATION]).includes(f.code);
+  const istio = listOf(annotations[ISTIO_SUPPRESS_ANNOTATION]);
+  return f.code !== undefined && f.code.startsWith('IST') && (istio.includes(f.code) || istio.includes('*'));
 }
 
 function listOf(value: unknown): string[] {

@@ -1,5 +1,6 @@
 import type { AnalysisContext } from './context';
 import { MeshTopology } from '../private/topology';
+import { arrayOf } from './label-index';
 
 const CACHE = new WeakMap<AnalysisContext, MeshTopology>();
 
@@ -24,7 +25,7 @@ export function manifestTopology(ctx: AnalysisContext): MeshTopology {
       name: m.metadata.name,
       namespace: ns(m),
       selector: m.spec?.workloadSelector?.labels,
-      egressHosts: (m.spec?.egress ?? []).flatMap((e: { hosts?: string[] }) => e.hosts ?? []),
+      egressHosts: arrayOf(m.spec?.egress).flatMap((e: any) => arrayOf(e?.hosts)),
       outboundTrafficPolicy: m.spec?.outboundTrafficPolicy?.mode,
     })),
   }], ctx.settings.rootNamespace);

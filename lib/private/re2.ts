@@ -137,7 +137,7 @@ export function re2Problem(pattern: string): { readonly problem: string; readonl
 }
 
 /** The pattern in JavaScript syntax: RE2's (?P<name>, inline flags and \Q...\E translated. */
-function toJavaScript(pattern: string): string {
+export function toJavaScript(pattern: string): string {
   return pattern
     .replace(/\\Q([\s\S]*?)(\\E|$)/g, (_m, text: string) => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'))
     .replace(/\(\?P</g, '(?<').replace(/\(\?[imsU]*(-[imsU]+)?\)/g, '').replace(/\(\?[imsU]*(-[imsU]+)?:/g, '(?:')

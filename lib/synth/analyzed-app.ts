@@ -48,7 +48,7 @@ export class AnalyzedApp extends App {
   public synth(): void {
     const report = analyze(this, { rules: this._rules });
     const strict = this._strict ?? ['1', 'true'].includes((process.env.MESH_STRICT ?? '').toLowerCase());
-    const blocking = strict ? report.findings : report.errors;
+    const blocking = strict ? [...report.errors, ...report.warnings] : report.errors;
     printFindings(report.findings);
     if (blocking.length > 0) throw new SynthesisError(blocking);
 

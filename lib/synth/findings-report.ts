@@ -9,7 +9,7 @@ export function printFindings(findings: readonly Finding[], stream: { write(s: s
   let errors = 0;
   const ordered = [...findings].sort((a, b) => rank(a) - rank(b));
   for (const f of ordered) {
-    const line = `${f.severity === FindingSeverity.ERROR ? 'error' : 'warning'}: ${formatFinding(f)}`;
+    const line = `${f.severity === FindingSeverity.ERROR ? 'error' : f.severity === FindingSeverity.INFO ? 'info' : 'warning'}: ${formatFinding(f)}`;
     if (seen.has(line)) continue;
     seen.add(line);
     if (f.severity === FindingSeverity.ERROR) errors++;
@@ -19,5 +19,5 @@ export function printFindings(findings: readonly Finding[], stream: { write(s: s
 }
 
 function rank(f: Finding): number {
-  return f.severity === FindingSeverity.ERROR ? 0 : 1;
+  return f.severity === FindingSeverity.ERROR ? 0 : f.severity === FindingSeverity.WARNING ? 1 : 2;
 }

@@ -206,7 +206,7 @@ export function synthesize(app: App, options: SynthesizeOptions = {}): Synthesis
   checkOutputDirectory(outdir);
   const strict = options.strict ?? ['1', 'true'].includes((process.env.MESH_STRICT ?? '').toLowerCase());
   const report = analyze(app, { rules: options.rules });
-  const blocking = strict ? report.findings : report.errors;
+  const blocking = strict ? [...report.errors, ...report.warnings] : report.errors;
   if (blocking.length > 0) throw new SynthesisError(blocking);
 
   const committed = options.committedOutdir ?? (process.env.CDK8S_MESH_COMMITTED_OUTDIR || outdir);

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../analysis/context';
+import { FindingSeverity } from '../analysis/context';
 import { matches } from '../private/topology';
 
 /*
@@ -20,6 +21,7 @@ function selectorOf(o: AnalyzedObject): Record<string, string> | undefined {
  */
 export const SERVICE_ENTRY_WORKLOAD_SELECTOR: IAnalysisRule = {
   id: 'service-entry-workload-selector',
+  severity: FindingSeverity.ERROR,
   description: 'A ServiceEntry with a workloadSelector has resolution STATIC or DNS: with NONE (the default) Istio ignores the selected workloads.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.ofKind('ServiceEntry', 'networking.istio.io')) {
@@ -41,6 +43,7 @@ export const SERVICE_ENTRY_WORKLOAD_SELECTOR: IAnalysisRule = {
  */
 export const WORKLOAD_ENTRY_DNS_ADDRESS: IAnalysisRule = {
   id: 'workload-entry-dns-address',
+  severity: FindingSeverity.ERROR,
   description: 'A WorkloadEntry addressed by a DNS name is selected by a ServiceEntry with resolution DNS; Kubernetes Services ignore it.',
   check(ctx: AnalysisContext) {
     const entries = ctx.ofKind('WorkloadEntry', 'networking.istio.io').filter((o) => {

@@ -65,20 +65,39 @@ describe('scripts/analyze.js', () => {
     const r = run([fixture('istio-referenced-host', 'fail')]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/^Error \[IST0101\] \(VirtualService bookinfo\/reviews .*test\/fixtures\/analyze\/istio-referenced-host\/fail\.yaml\) Referenced host not found: "reviewz" .* \[istio-referenced-host\]\n {4}Fix: use the fully qualified name/m);
-    expect(r.out).toMatch(/\n1 error\(s\), 0 warning\(s\) in 6 objects\.\n$/);
+    expect(r.out).toMatch(/\n1 error\(s\), 0 warning\(s\), 0 info\(s\) in 6 objects\.\n$/);
   });
 
-  test('exit code 0 with warnings only; --json prints the findings with the fix apart', () => {
+  test('exit code 0 with infos only; --json prints the findings with the fix apart', () => {
     const r = run(['--json', fixture('istio-port-name', 'fail')]);
     expect(r.code).toBe(0);
     const findings = JSON.parse(r.out);
     expect(findings).toEqual([{
-      code: 'IST0118', rule: 'istio-port-name', severity: 'warning', kind: 'Service', name: 'api', namespace: 'shop',
+      code: 'IST0118', rule: 'istio-port-name', severity: 'info', kind: 'Service', name: 'api', namespace: 'shop',
       file: fixture('istio-port-name', 'fail'), path: `${fixture('istio-port-name', 'fail')}#2`,
       message: expect.stringMatching(/^Port name web \(port: 80, targetPort: 8080\) doesn't follow the naming convention of Istio port \(Service shop\/api\)/),
       fix: expect.stringMatching(/^name the port "<protocol>\[-<suffix>\]"/),
     }]);
     expect(run(['--json', fixture('istio-port-name', 'pass')])).toMatchObject({ code: 0, out: '[]\n' });
+  });
+
+  test('info is its own level (istioctl\'s): printed as Info, after warnings; --failure-threshold sets the exit code', () => {
+    const file = fixture('istio-port-name', 'fail');
+    const r = run([file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Info \[IST0118\] \(Service shop\/api .*\) Port name web .* \[istio-port-name\]$/m);
+    expect(r.out).toMatch(/\n0 error\(s\), 0 warning\(s\), 1 info\(s\) in \d+ objects\.\n$/);
+    expect(run(['--failure-threshold', 'warning', file]).code).toBe(0);
+    expect(run(['--failure-threshold', 'info', file]).code).toBe(1);
+    const warn = fixture('istio-gateway-port', 'fail');
+    expect(run([warn]).code).toBe(0);
+    expect(run(['--failure-threshold', 'WARNING', warn]).code).toBe(1);
+    expect(run(['--failure-threshold', 'fatal', file])).toMatchObject({ code: 2, err: expect.stringMatching(/--failure-threshold must be error, warning or info, got fatal/) });
+    // Sorted: errors, then warnings, then infos.
+    const mixed = run(['--json', fixture('istio-referenced-host', 'fail'), warn, file]);
+    const severities = JSON.parse(mixed.out).map((f: Finding) => f.severity);
+    expect(severities).toEqual([...severities].sort((a: string, b: string) => ['error', 'warning', 'info'].indexOf(a) - ['error', 'warning', 'info'].indexOf(b)));
+    expect(new Set(severities)).toEqual(new Set(['error', 'warning', 'info']));
   });
 
   test('reads directories recursively and kubectl List objects; files of apps/<cluster>, infrastructure/<cluster>, clusters/<cluster> are analysed per cluster', () => {

@@ -36,6 +36,7 @@ describe('analyze(app): the same rules, with the finding fields', () => {
     expect(rulesOf(build().errors)).toContain('istio-referenced-host');
     const variants: Array<Record<string, string>> = [
       { [SUPPRESS_ANNOTATION]: 'istio-referenced-host' }, { [SUPPRESS_ANNOTATION]: 'IST0101' }, { [ISTIO_SUPPRESS_ANNOTATION]: 'IST0101' },
+      { [ISTIO_SUPPRESS_ANNOTATION]: '*' }, // istioctl: every message about the object
     ];
     for (const annotations of variants) {
       const report = build(annotations);

@@ -28,7 +28,10 @@ const isRule = (x: unknown): x is IAnalysisRule => !!x && typeof x === 'object' 
 const elsewhere = new Set(Object.values(inputRules).filter(isRule).map((r) => r.id));
 const rules = builtinRules().filter((r) => !elsewhere.has(r.id));
 /** Findings of a rule that carry another code than the rule's (a rule mirrors two istioctl messages). */
-const OTHER_CODES: Record<string, string[]> = { 'destination-rule-ca-certificates': ['IST0129'], 'istio-destination-port': ['IST0101'] };
+const OTHER_CODES: Record<string, string[]> = {
+  'destination-rule-ca-certificates': ['IST0129'], 'istio-destination-port': ['IST0101'],
+  'istio-envoy-filter-operation': ['IST0153', 'IST0154'], 'istio-envoy-filter-relative': ['IST0155'], 'istio-image-auto': ['IST0147'],
+};
 
 function of(findings: readonly Finding[], rule: string): Finding[] {
   return findings.filter((f) => f.rule === rule);

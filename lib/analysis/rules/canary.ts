@@ -1,5 +1,7 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
+import { FindingSeverity } from '../context';
 import { EXISTING_METRIC_TEMPLATES_ANNOTATION, FLAGGER_BUILTIN_METRICS, flaggerOwnedNames, parseFlaggerDuration, FLAGGER_DEFAULT_WEBHOOK_TIMEOUT_SECONDS } from '../../private/flagger';
+import { arrayOf } from '../label-index';
 
 const FLAGGER = 'flagger.app';
 
@@ -18,6 +20,7 @@ function where(m: { metadata: { name: string; namespace?: string } }): string {
  */
 export const FLAGGER_RESERVED_NAMES: IAnalysisRule = {
   id: 'flagger-reserved-names',
+  severity: FindingSeverity.ERROR,
   description: 'Nothing else emits the Services, VirtualService, DestinationRules, primary Deployment or primary HPA that Flagger creates for a Canary.',
   check(ctx: AnalysisContext) {
     for (const c of canaries(ctx)) {
@@ -50,6 +53,7 @@ export const FLAGGER_RESERVED_NAMES: IAnalysisRule = {
 /** The Deployment a Canary targets must be selectable by Flagger and must leave scaling to it. */
 export const FLAGGER_TARGET: IAnalysisRule = {
   id: 'flagger-target',
+  severity: FindingSeverity.ERROR,
   description: "A Canary's target Deployment (when synthesized here) has no spec.replicas and selects pods by an `app`, `name` or `app.kubernetes.io/name` label.",
   check(ctx: AnalysisContext) {
     for (const c of canaries(ctx)) {
@@ -77,8 +81,9 @@ export const FLAGGER_METRICS: IAnalysisRule = {
   description: 'Canary metrics are builtin (request-success-rate, request-duration) or reference a MetricTemplate that is synthesized too.',
   check(ctx: AnalysisContext) {
     for (const c of canaries(ctx)) {
-      const metrics: any[] = c.manifest.spec?.analysis?.metrics ?? [];
-      metrics.forEach((m, i) => {
+      const metrics: any[] = arrayOf(c.manifest.spec?.analysis?.metrics);
+      metrics.forEach((m: any, i) => {
+        if (!m || typeof m !== 'object') return;
         const at = `Canary ${where(c.manifest)} metric[${i}] "${m.name}"`;
         if (m.templateRef) {
           const ns = m.templateRef.namespace ?? c.manifest.metadata.namespace;
@@ -101,6 +106,7 @@ export const FLAGGER_METRICS: IAnalysisRule = {
 /** Analysis settings Flagger accepts but cannot honour. */
 export const FLAGGER_ANALYSIS: IAnalysisRule = {
   id: 'flagger-analysis',
+  severity: FindingSeverity.ERROR,
   description: 'Canary analysis: rollout webhooks fit in the interval, weights are consistent, mirroring only with Istio.',
   check(ctx: AnalysisContext) {
     for (const c of canaries(ctx)) {

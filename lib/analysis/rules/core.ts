@@ -1,5 +1,5 @@
 import type { AnalysisContext, IAnalysisRule, Manifest } from '../context';
-import { CLUSTER_SCOPED_KINDS, objectId } from '../context';
+import { CLUSTER_SCOPED_KINDS, FindingSeverity, objectId } from '../context';
 
 /** The identity of an object in the cluster: a namespaced object without namespace lands in "default". */
 function clusterId(m: Manifest): string {
@@ -10,6 +10,7 @@ function clusterId(m: Manifest): string {
 /** Two objects with the same identity would overwrite each other in the cluster (and fight under Flux). */
 export const DUPLICATE_OBJECT: IAnalysisRule = {
   id: 'duplicate-object',
+  severity: FindingSeverity.ERROR,
   description: 'No two synthesized objects share API group, kind, namespace and name.',
   check(ctx: AnalysisContext) {
     const seen = new Map<string, string>();
@@ -31,6 +32,7 @@ export const DUPLICATE_OBJECT: IAnalysisRule = {
 /** dist/ is committed to git: secret material must come from the cluster (SealedSecrets, SOPS, External Secrets), never from here. */
 export const SECRET_DATA: IAnalysisRule = {
   id: 'secret-data',
+  severity: FindingSeverity.ERROR,
   description: 'No Secret with data or stringData is written to dist/.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.ofKind('Secret', '')) {

@@ -1,4 +1,6 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
+import { FindingSeverity } from '../context';
+import { arrayOf } from '../label-index';
 
 const KUSTOMIZE = 'kustomize.toolkit.fluxcd.io';
 const HELM = 'helm.toolkit.fluxcd.io';
@@ -19,7 +21,8 @@ function checkDependsOn(ctx: AnalysisContext, group: string, kind: string): void
   for (const o of objects) {
     const from = `${ns(o)}/${o.manifest.metadata.name}`;
     const targets: string[] = [];
-    for (const d of o.manifest.spec?.dependsOn ?? []) {
+    for (const d of arrayOf(o.manifest.spec?.dependsOn)) {
+      if (!d || typeof d !== 'object') continue;
       const key = `${d.namespace ?? ns(o)}/${d.name}`;
       if (!byKey.has(key) && !BOOTSTRAP.has(`${group}/${kind}/${key}`)) {
         ctx.error(o, `${kind} "${from}" depends on ${kind} "${key}", which is not in this cluster's output: Flux would wait for it forever. `
@@ -58,6 +61,7 @@ function checkDependsOn(ctx: AnalysisContext, group: string, kind: string): void
 /** Kustomization and HelmRelease dependsOn targets exist in the cluster's output, without cycles. */
 export const FLUX_DEPENDS_ON: IAnalysisRule = {
   id: 'flux-depends-on',
+  severity: FindingSeverity.ERROR,
   description: 'Every Flux Kustomization and HelmRelease dependsOn target exists in the same cluster, and dependsOn has no cycle.',
   check(ctx) {
     checkDependsOn(ctx, KUSTOMIZE, 'Kustomization');
@@ -68,6 +72,7 @@ export const FLUX_DEPENDS_ON: IAnalysisRule = {
 /** A sourceRef to a missing source leaves the Kustomization or HelmRelease not Ready, and everything after it waits. */
 export const FLUX_SOURCE_REF: IAnalysisRule = {
   id: 'flux-source-ref',
+  severity: FindingSeverity.ERROR,
   description: 'Every Flux Kustomization sourceRef and HelmRelease chart sourceRef names a source in the output (or the bootstrap GitRepository).',
   check(ctx) {
     const refs: [AnalyzedObject, any][] = [
@@ -87,6 +92,7 @@ export const FLUX_SOURCE_REF: IAnalysisRule = {
 /** A HelmRelease whose chart version is a range upgrades whenever the repository publishes: not GitOps. */
 export const HELM_RELEASE_PINNED: IAnalysisRule = {
   id: 'helm-release-pinned',
+  severity: FindingSeverity.ERROR,
   description: 'Every HelmRelease from a HelmRepository pins an exact chart version.',
   check(ctx) {
     for (const o of ctx.ofKind('HelmRelease', HELM)) {
@@ -113,13 +119,14 @@ function istiodRelease(ctx: AnalysisContext): AnalyzedObject | undefined {
  */
 export const PLATFORM_VALUES: IAnalysisRule = {
   id: 'platform-values',
+  severity: FindingSeverity.ERROR,
   description: 'When istiod is installed from the output, it has the values the mesh objects rely on (cert signers, extension providers, VM auto-registration).',
   check(ctx) {
     const istiod = istiodRelease(ctx);
     if (!istiod) return;
     const values = istiod.manifest.spec?.values ?? {};
     const signers = new Set<string>(values.global?.certSigners ?? []);
-    const providers = new Set<string>((values.meshConfig?.extensionProviders ?? []).map((p: { name: string }) => p.name));
+    const providers = new Set<string>(arrayOf(values.meshConfig?.extensionProviders).map((p: any) => p?.name).filter((n): n is string => typeof n === 'string'));
     const env = { ...(values.env ?? {}), ...(values.pilot?.env ?? {}) };
     const where = `the istiod HelmRelease "${ns(istiod)}/${istiod.manifest.metadata.name}"`;
     for (const o of ctx.ofKind('ProxyConfig')) {

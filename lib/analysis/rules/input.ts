@@ -1,8 +1,9 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
-import { apiGroup } from '../context';
+import { apiGroup, FindingSeverity } from '../context';
 import { parseImage } from '../../private/image';
 import { labelValueProblem, MAX_ANNOTATIONS_BYTES, qualifiedNameProblem } from '../../private/labels';
 import { ownEntries } from '../../private/plain-keys';
+import { arrayOf } from '../label-index';
 
 /*
  * Rules over every object of the output, whoever created it (a construct of this library or a raw ApiObject): what
@@ -49,6 +50,7 @@ export function objectNameProblem(kind: string, name: unknown): string | undefin
 /** Every object has a name the API server accepts for its kind. */
 export const OBJECT_NAME: IAnalysisRule = {
   id: 'object-name',
+  severity: FindingSeverity.ERROR,
   description: 'Every object\'s metadata.name is valid for its kind (DNS-1123 subdomain; label for Namespace, DNS-1035 label for Service), and its namespace a DNS-1123 label.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.objects) {
@@ -89,6 +91,7 @@ function labelMaps(m: any): Array<{ field: string; map: unknown; annotations: bo
 /** Labels and annotations the API server accepts: qualified-name keys, label values of at most 63 characters. */
 export const LABEL_SYNTAX: IAnalysisRule = {
   id: 'label-syntax',
+  severity: FindingSeverity.ERROR,
   description: 'Labels, selectors and annotations have Kubernetes syntax (qualified-name keys, label values of at most 63 characters).',
   check(ctx: AnalysisContext) {
     for (const o of ctx.objects) {
@@ -127,6 +130,7 @@ export const LABEL_SYNTAX: IAnalysisRule = {
 /** NaN and ±Infinity cannot be written as JSON and mean nothing to Kubernetes: every number must be finite. */
 export const FINITE_NUMBERS: IAnalysisRule = {
   id: 'finite-number',
+  severity: FindingSeverity.ERROR,
   description: 'No NaN or Infinity anywhere in the output.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.objects) {
@@ -152,6 +156,7 @@ function walk(v: unknown, path: string, visit: (path: string, v: unknown) => voi
 /** The API server (etcd) refuses objects over 1.5 MiB. */
 export const OBJECT_SIZE: IAnalysisRule = {
   id: 'object-size',
+  severity: FindingSeverity.ERROR,
   description: 'No object is larger than the 1.5 MiB the API server stores.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.objects) {
@@ -183,6 +188,7 @@ function largestField(m: Record<string, unknown>): string {
  */
 export const DROPPED_KEY: IAnalysisRule = {
   id: 'dropped-key',
+  severity: FindingSeverity.ERROR,
   description: 'No "__proto__" key is lost by cdk8s\'s serializer (labels, annotations, data and spec of ApiObjects created directly).',
   check(ctx: AnalysisContext) {
     for (const o of ctx.objects) {
@@ -227,6 +233,7 @@ const POD_SPEC_PATHS: Record<string, string[]> = {
 /** Container images the runtime can pull: reference syntax and length. */
 export const IMAGE_REFERENCE: IAnalysisRule = {
   id: 'image-reference',
+  severity: FindingSeverity.ERROR,
   description: 'Every container image of a workload is a valid image reference.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.objects) {
@@ -235,7 +242,7 @@ export const IMAGE_REFERENCE: IAnalysisRule = {
       if (!path) continue;
       const spec = path.reduce<any>((v, k) => v?.[k], o.manifest);
       for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
-        ((spec?.[list] ?? []) as any[]).forEach((c, i) => {
+        (arrayOf(spec?.[list]) as any[]).forEach((c, i) => {
           const field = `${path.join('.')}.${list}[${i}].image`;
           const parsed = parseImage(c?.image);
           if ('problem' in parsed) {

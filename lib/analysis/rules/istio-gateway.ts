@@ -5,7 +5,7 @@ import { meshModel, refOf } from '../model';
 
 /*
  * istioctl analyze messages about Gateways: IST0145 (conflicting gateways), IST0162 (gateway port not exposed by the
- * gateway's Service).
+ * gateway's Service), IST0138 (one certificate on two Gateways).
  */
 
 const NETWORKING = 'networking.istio.io';
@@ -32,30 +32,54 @@ export const ISTIO_CONFLICTING_GATEWAYS: IAnalysisRule = {
   severity: FindingSeverity.ERROR,
   description: 'No two Gateways with the same selector serve overlapping hosts on one TLS/HTTPS port, or one TCP port.',
   check(ctx: AnalysisContext) {
-    const byKey = new Map<string, Array<{ gateway: AnalyzedObject; hosts: string[]; protocol: string }>>();
-    const gateways = ctx.ofKind('Gateway', NETWORKING);
-    for (const g of gateways) {
-      const selector = selectorString(stringMap(g.manifest.spec?.selector));
-      for (const server of arrayOf(g.manifest.spec?.servers)) {
-        const port = server?.port?.number;
-        if (port === undefined) continue;
-        push(byKey, `${selector}~${port}`, { gateway: g, hosts: arrayOf(server.hosts).filter((h): h is string => typeof h === 'string').map(hostPart), protocol: String(server.port.protocol ?? '').toUpperCase() });
-      }
-    }
-    for (const g of gateways) {
+    interface Entry { gateway: AnalyzedObject; hosts: string[]; protocol: string }
+    // Per selector and port: servers that clash whatever their hosts (TCP...), and SNI servers by exact host / wildcard.
+    const groups = new Map<string, { plain: Entry[]; sni: Entry[]; byHost: Map<string, Entry[]>; wildcard: Entry[] }>();
+    const entries: Array<[Entry, string]> = [];
+    for (const g of ctx.ofKind('Gateway', NETWORKING)) {
       const selector = selectorString(stringMap(g.manifest.spec?.selector));
       for (const server of arrayOf(g.manifest.spec?.servers)) {
         const port = server?.port?.number;
         const protocol = String(server?.port?.protocol ?? '').toUpperCase();
         if (port === undefined || MERGED_PROTOCOLS.has(protocol)) continue;
-        const hosts = arrayOf(server.hosts).filter((h): h is string => typeof h === 'string').map(hostPart);
-        const clashing = (byKey.get(`${selector}~${port}`) ?? []).filter((other) => other.gateway !== g && !MERGED_PROTOCOLS.has(other.protocol)
-          && (!SNI_PROTOCOLS.has(protocol) || !SNI_PROTOCOLS.has(other.protocol) || hosts.some((h) => other.hosts.some((x) => hostsMatch(h, x)))));
-        if (clashing.length === 0) continue;
-        const names = [...new Set(clashing.map((c) => refOf(c.gateway)))].join(',');
-        ctx.error(g, `Conflict with gateways ${names} (workload selector ${selector}, port ${port}, hosts ${hosts.join(',')}) (Gateway ${refOf(g)}, ${protocol} server): `
-          + 'the gateway proxies keep only one of the clashing servers. Fix: serve these hosts from one Gateway, or give one of them another port or other hosts.');
+        const key = `${selector}~${port}`;
+        let group = groups.get(key);
+        if (!group) {
+          group = { plain: [], sni: [], byHost: new Map(), wildcard: [] };
+          groups.set(key, group);
+        }
+        const e: Entry = { gateway: g, hosts: arrayOf(server.hosts).filter((h): h is string => typeof h === 'string').map(hostPart), protocol };
+        entries.push([e, key]);
+        if (!SNI_PROTOCOLS.has(protocol)) group.plain.push(e);
+        else {
+          group.sni.push(e);
+          for (const h of e.hosts) {
+            if (h.startsWith('*')) group.wildcard.push(e);
+            else push(group.byHost, h, e);
+          }
+        }
       }
+    }
+    for (const [e, key] of entries) {
+      const group = groups.get(key)!;
+      const clashing = new Set<AnalyzedObject>();
+      const add = (list: readonly Entry[]) => {
+        for (const other of list) if (other.gateway !== e.gateway) clashing.add(other.gateway);
+      };
+      add(group.plain);
+      if (!SNI_PROTOCOLS.has(e.protocol)) add(group.sni);
+      else {
+        for (const h of e.hosts) {
+          if (h.startsWith('*')) add(group.sni.filter((o) => o.hosts.some((x) => hostsMatch(h, x))));
+          else add(group.byHost.get(h) ?? []);
+        }
+        add(group.wildcard.filter((o) => e.hosts.some((h) => o.hosts.some((x) => hostsMatch(h, x)))));
+      }
+      if (clashing.size === 0) continue;
+      const [selector, port] = key.split('~');
+      const names = [...clashing].map((c) => refOf(c)).join(',');
+      ctx.error(e.gateway, `Conflict with gateways ${names} (workload selector ${selector}, port ${port}, hosts ${e.hosts.join(',')}) (Gateway ${refOf(e.gateway)}, ${e.protocol} server): `
+        + 'the gateway proxies keep only one of the clashing servers. Fix: serve these hosts from one Gateway, or give one of them another port or other hosts.');
     }
   },
 };
@@ -93,5 +117,50 @@ export const ISTIO_GATEWAY_PORT: IAnalysisRule = {
   },
 };
 
+/**
+ * IST0138: one certificate on servers of two Gateways of the same gateway pods. Clients (browsers) reuse an HTTP/2
+ * connection for every host the certificate covers, but each Gateway's server is its own filter chain: requests for the
+ * other Gateway's hosts on that connection get 404 (envoyproxy/envoy#6767).
+ */
+export const ISTIO_GATEWAY_DUPLICATE_CERTIFICATE: IAnalysisRule = {
+  id: 'istio-gateway-duplicate-certificate',
+  code: 'IST0138',
+  severity: FindingSeverity.WARNING,
+  description: 'No two Gateways of the same gateway pods (one selector a subset of the other) use one certificate (credentialName, or serverCertificate and privateKey).',
+  check(ctx: AnalysisContext) {
+    const byCertificate = new Map<string, AnalyzedObject[]>();
+    const certificates = new Map<AnalyzedObject, string[]>();
+    for (const g of ctx.ofKind('Gateway', NETWORKING)) {
+      const keys = new Set<string>();
+      for (const server of arrayOf(g.manifest.spec?.servers)) {
+        const tls = server?.tls;
+        if (!tls || typeof tls !== 'object') continue;
+        if (typeof tls.credentialName === 'string' && tls.credentialName !== '') keys.add(`credentialName ${tls.credentialName}`);
+        else if (typeof tls.serverCertificate === 'string' && tls.serverCertificate !== '' && typeof tls.privateKey === 'string' && tls.privateKey !== '') {
+          keys.add(`serverCertificate ${tls.serverCertificate} privateKey ${tls.privateKey}`);
+        }
+      }
+      certificates.set(g, [...keys]);
+      for (const k of keys) push(byCertificate, k, g);
+    }
+    for (const [g, keys] of certificates) {
+      const selector = stringMap(g.manifest.spec?.selector);
+      const others = new Map<AnalyzedObject, string>();
+      for (const k of keys) {
+        for (const other of byCertificate.get(k) ?? []) {
+          if (other === g || others.has(other)) continue;
+          const theirs = stringMap(other.manifest.spec?.selector);
+          if (Object.entries(selector).every(([sk, sv]) => theirs[sk] === sv)) others.set(other, k);
+        }
+      }
+      for (const [other, k] of others) {
+        ctx.warning(g, `Duplicate certificate in multiple gateways [${refOf(g)} ${refOf(other)}] may cause 404s if clients re-use HTTP2 connections `
+          + `(Gateway ${refOf(g)}, ${k}): a browser reuses the connection for every host of the certificate, but each Gateway's hosts are another filter `
+          + 'chain. Fix: serve these hosts from one Gateway (one server with all the hosts), or give each Gateway its own certificate.');
+      }
+    }
+  },
+};
+
 /** The Gateway rules. */
-export const ISTIO_GATEWAY_RULES: readonly IAnalysisRule[] = [ISTIO_CONFLICTING_GATEWAYS, ISTIO_GATEWAY_PORT];
+export const ISTIO_GATEWAY_RULES: readonly IAnalysisRule[] = [ISTIO_CONFLICTING_GATEWAYS, ISTIO_GATEWAY_PORT, ISTIO_GATEWAY_DUPLICATE_CERTIFICATE];

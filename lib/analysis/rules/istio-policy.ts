@@ -1,6 +1,6 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule } from '../context';
 import { FindingSeverity } from '../context';
-import { selectorString, stringMap } from '../label-index';
+import { arrayOf, selectorString, stringMap } from '../label-index';
 import { meshModel, nsOf, PodSet, refOf } from '../model';
 
 /*
@@ -8,10 +8,13 @@ import { meshModel, nsOf, PodSet, refOf } from '../model';
  * Kubernetes Gateway, where only targetRef takes effect).
  */
 
-/** Policy kinds that select workloads with `spec.selector.matchLabels`. */
+/**
+ * Policy kinds that select workloads with `spec.selector.matchLabels`. A Telemetry selecting nothing is IST0101, as
+ * istioctl reports it (istio-referenced-selector).
+ */
 const POLICIES: ReadonlyArray<[kind: string, group: string]> = [
   ['AuthorizationPolicy', 'security.istio.io'], ['RequestAuthentication', 'security.istio.io'], ['PeerAuthentication', 'security.istio.io'],
-  ['Telemetry', 'telemetry.istio.io'], ['WasmPlugin', 'extensions.istio.io'],
+  ['WasmPlugin', 'extensions.istio.io'],
 ];
 
 function policies(ctx: AnalysisContext): Array<{ o: AnalyzedObject; selector: Record<string, string> }> {
@@ -39,7 +42,7 @@ export const ISTIO_POLICY_WORKLOADS: IAnalysisRule = {
   id: 'istio-policy-workloads',
   code: 'IST0127',
   severity: FindingSeverity.WARNING,
-  description: 'Every AuthorizationPolicy, RequestAuthentication, PeerAuthentication, Telemetry and WasmPlugin selector matches pods with a proxy (sidecar or gateway).',
+  description: 'Every AuthorizationPolicy, RequestAuthentication, PeerAuthentication and WasmPlugin selector matches pods with a proxy (sidecar or gateway).',
   check(ctx: AnalysisContext) {
     const model = meshModel(ctx);
     for (const { o, selector } of policies(ctx)) {
@@ -76,5 +79,37 @@ export const ISTIO_INEFFECTIVE_SELECTOR: IAnalysisRule = {
   },
 };
 
+/**
+ * IST0175 (JwksUriFetchUnrestricted): istiod fetches each RequestAuthentication's jwksUri itself; without
+ * BLOCKED_CIDRS_IN_JWKS_URIS whoever may write a RequestAuthentication can make istiod call internal addresses (SSRF,
+ * CVE-2026-41413). Reported on istiod's Deployment, or on the istiod HelmRelease that creates it.
+ */
+export const ISTIO_JWKS_URI_FETCH: IAnalysisRule = {
+  id: 'istio-jwks-uri-fetch',
+  code: 'IST0175',
+  severity: FindingSeverity.WARNING,
+  description: 'When RequestAuthentications exist, istiod (its Deployment or its HelmRelease) sets BLOCKED_CIDRS_IN_JWKS_URIS.',
+  check(ctx: AnalysisContext) {
+    const policies = ctx.ofKind('RequestAuthentication', 'security.istio.io');
+    if (policies.length === 0) return;
+    const names = policies.slice(0, 5).map((o) => refOf(o)).join(', ') + (policies.length > 5 ? `, and ${policies.length - 5} more` : '');
+    const text = (where: string) => `BLOCKED_CIDRS_IN_JWKS_URIS is not configured but ${policies.length} RequestAuthentication resource(s) exist (${names}) (${where}): `
+      + 'istiod fetches every jwksUri itself, so whoever may create a RequestAuthentication can make it call internal addresses. '
+      + 'Fix: set istiod\'s env BLOCKED_CIDRS_IN_JWKS_URIS to the ranges it must not reach (e.g. "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.169.254/32"; '
+      + 'Helm values pilot.env).';
+    const set = (v: unknown) => typeof v === 'string' && v !== '';
+    for (const o of ctx.ofKind('Deployment', 'apps')) {
+      if (stringMap(o.manifest.metadata.labels).app !== 'istiod') continue;
+      const containers = arrayOf(o.manifest.spec?.template?.spec?.containers);
+      if (containers.some((c: any) => arrayOf(c?.env).some((e: any) => e?.name === 'BLOCKED_CIDRS_IN_JWKS_URIS' && set(e?.value)))) continue;
+      ctx.warning(o, text(`Deployment ${refOf(o)}`));
+    }
+    for (const o of ctx.ofKind('HelmRelease', 'helm.toolkit.fluxcd.io')) {
+      if (o.manifest.spec?.chart?.spec?.chart !== 'istiod' || set(o.manifest.spec?.values?.pilot?.env?.BLOCKED_CIDRS_IN_JWKS_URIS)) continue;
+      ctx.warning(o, text(`the istiod Deployment of HelmRelease ${refOf(o)}`));
+    }
+  },
+};
+
 /** The policy rules. */
-export const ISTIO_POLICY_RULES: readonly IAnalysisRule[] = [ISTIO_POLICY_WORKLOADS, ISTIO_INEFFECTIVE_SELECTOR];
+export const ISTIO_POLICY_RULES: readonly IAnalysisRule[] = [ISTIO_POLICY_WORKLOADS, ISTIO_INEFFECTIVE_SELECTOR, ISTIO_JWKS_URI_FETCH];

@@ -99,7 +99,7 @@ export const ISTIO_REFERENCED_SELECTOR: IAnalysisRule = {
   id: 'istio-referenced-selector',
   code: 'IST0101',
   severity: FindingSeverity.WARNING,
-  description: 'Every Gateway selects gateway pods (a workload or gateway HelmRelease of the output, or Istio\'s default gateways); every Sidecar workloadSelector selects pods.',
+  description: 'Every Gateway selects gateway pods (a workload or gateway HelmRelease of the output, or Istio\'s default gateways); every Sidecar workloadSelector and Telemetry selector selects pods of its namespace.',
   check(ctx: AnalysisContext) {
     const model = meshModel(ctx);
     for (const o of ctx.ofKind('Gateway', NETWORKING)) {
@@ -114,6 +114,13 @@ export const ISTIO_REFERENCED_SELECTOR: IAnalysisRule = {
       if (Object.keys(selector).length === 0 || model.select(nsOf(o), selector).length > 0) continue;
       ctx.warning(o, `Referenced selector not found: "${selectorString(selector)}" (Sidecar ${refOf(o)}): no pods of namespace "${nsOf(o)}" carry these labels, `
         + 'so the Sidecar configures no proxy. Fix: select the labels of the workload\'s pods, or remove the Sidecar.');
+    }
+    for (const o of ctx.ofKind('Telemetry', 'telemetry.istio.io')) {
+      const selector = stringMap(o.manifest.spec?.selector?.matchLabels);
+      if (Object.keys(selector).length === 0 || o.manifest.spec?.targetRef !== undefined || o.manifest.spec?.targetRefs !== undefined) continue;
+      if (model.select(nsOf(o), selector).length > 0) continue;
+      ctx.warning(o, `Referenced selector not found: "${selectorString(selector)}" (Telemetry ${refOf(o)}): no pods of namespace "${nsOf(o)}" carry these labels, `
+        + 'so its metrics, logs and tracing settings apply to no proxy. Fix: select the labels of the workload\'s pods, or remove the Telemetry.');
     }
   },
 };

@@ -2,10 +2,11 @@ import type { AnalysisContext, IAnalysisRule } from '../context';
 import { FindingSeverity } from '../context';
 import { push } from '../label-index';
 import { meshModel, PodSet, refOf, ServiceInfo } from '../model';
+import { arrayOf } from '../label-index';
 
 /*
  * istioctl analyze messages about Services and the workloads they select: IST0116, IST0137 (a workload in conflicting
- * Services), IST0118 (port naming).
+ * Services), IST0118 (port naming), IST0150 (ExternalName port naming).
  */
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
@@ -84,7 +85,7 @@ const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-leas
 /** Istio's `ConvertProtocol`: whether the protocol of a Service port is known without sniffing. */
 export function portProtocolKnown(port: { port: number; name?: string; protocol?: string; appProtocol?: string }): boolean {
   if (port.protocol === 'UDP' || port.protocol === 'SCTP') return true;
-  let name = port.appProtocol ?? port.name ?? '';
+  let name = String(port.appProtocol ?? port.name ?? '');
   if (port.appProtocol !== undefined && ['kubernetes.io/h2c', 'kubernetes.io/ws', 'kubernetes.io/wss'].includes(port.appProtocol)) return true;
   if (name.toLowerCase().startsWith('grpc-web')) return true;
   const dash = name.indexOf('-');
@@ -101,15 +102,15 @@ function isControlPlane(labels: Record<string, string>): boolean {
 export const ISTIO_PORT_NAME: IAnalysisRule = {
   id: 'istio-port-name',
   code: 'IST0118',
-  severity: FindingSeverity.WARNING,
+  severity: FindingSeverity.INFO,
   description: 'Service ports declare their protocol: a name `<protocol>[-<suffix>]` (http, http2, https, grpc, grpc-web, tcp, tls, mongo, mysql, redis) or appProtocol.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.ofKind('Service', '')) {
       const ns = o.manifest.metadata.namespace ?? 'default';
       if (SYSTEM_NAMESPACES.has(ns) || isControlPlane(o.manifest.metadata.labels ?? {}) || o.manifest.spec?.type === 'ExternalName') continue;
-      for (const p of (o.manifest.spec?.ports ?? []) as any[]) {
+      for (const p of arrayOf(o.manifest.spec?.ports)) {
         if (portProtocolKnown({ port: Number(p?.port), name: p?.name, protocol: p?.protocol, appProtocol: p?.appProtocol })) continue;
-        ctx.warning(o, `Port name ${p?.name ?? '(none)'} (port: ${p?.port}, targetPort: ${p?.targetPort ?? p?.port}) doesn't follow the naming convention of Istio port `
+        ctx.info(o, `Port name ${p?.name ?? '(none)'} (port: ${p?.port}, targetPort: ${p?.targetPort ?? p?.port}) doesn't follow the naming convention of Istio port `
           + `(Service ${refOf(o)}): Istio sniffs the protocol, which delays server-first protocols and can pick the wrong one. `
           + `Fix: name the port "<protocol>[-<suffix>]" (e.g. "http-${p?.name ?? 'web'}", "tcp-${p?.name ?? 'db'}") or set appProtocol.`);
       }
@@ -117,5 +118,29 @@ export const ISTIO_PORT_NAME: IAnalysisRule = {
   },
 };
 
+/**
+ * IST0150: an ExternalName Service port named `tcp` or with a name Istio does not know. An ExternalName Service has no
+ * cluster IP, so the sidecar can route its TCP traffic only by SNI (https/tls ports): a plain TCP port's traffic is not
+ * forwarded to the external name as intended.
+ */
+export const ISTIO_EXTERNAL_NAME_PORT: IAnalysisRule = {
+  id: 'istio-external-name-port',
+  code: 'IST0150',
+  severity: FindingSeverity.WARNING,
+  description: 'Ports of ExternalName Services are named for a protocol Istio can route without an IP (https, tls, http, grpc...): not "tcp", not unnamed.',
+  check(ctx: AnalysisContext) {
+    for (const o of ctx.ofKind('Service', '')) {
+      if (o.manifest.spec?.type !== 'ExternalName' || isControlPlane(o.manifest.metadata.labels ?? {})) continue;
+      for (const p of arrayOf(o.manifest.spec?.ports)) {
+        if (p?.name !== 'tcp' && portProtocolKnown({ port: Number(p?.port), name: p?.name, protocol: p?.protocol, appProtocol: p?.appProtocol })) continue;
+        ctx.warning(o, `Port name for ExternalName service is invalid. Proxy may prevent tcp named ports and unmatched traffic for ports serving TCP protocol `
+          + `from being forwarded correctly (Service ${refOf(o)}, port ${p?.port} named ${p?.name === undefined ? '(none)' : `"${p.name}"`}, externalName `
+          + `${o.manifest.spec?.externalName}): an ExternalName Service has no IP, so its TCP traffic can only be routed by SNI. `
+          + `Fix: name the port "https-${p?.port ?? 'port'}" or "tls-${p?.port ?? 'port'}" when the protocol is TLS (or http-/grpc- for those), or set appProtocol.`);
+      }
+    }
+  },
+};
+
 /** The Service rules. */
-export const ISTIO_SERVICE_RULES: readonly IAnalysisRule[] = [ISTIO_SERVICE_PROTOCOL_CONFLICT, ISTIO_SERVICE_TARGET_PORT_CONFLICT, ISTIO_PORT_NAME];
+export const ISTIO_SERVICE_RULES: readonly IAnalysisRule[] = [ISTIO_SERVICE_PROTOCOL_CONFLICT, ISTIO_SERVICE_TARGET_PORT_CONFLICT, ISTIO_PORT_NAME, ISTIO_EXTERNAL_NAME_PORT];

@@ -3,15 +3,16 @@ import { FindingSeverity } from '../context';
 import { gatewayRef, routeDestinations } from './istio-references';
 import { arrayOf, hostsMatch, push, stringMap, toFqdn } from '../label-index';
 import { meshModel, nsOf, refOf } from '../model';
+import { re2Problem, toJavaScript } from '../../private/re2';
 
 /*
- * istioctl analyze messages about VirtualServices: IST0109, IST0112, IST0130, IST0131, IST0132, IST0149.
+ * istioctl analyze messages about VirtualServices: IST0109, IST0112, IST0122, IST0130, IST0131, IST0132, IST0149.
  */
 
 const NETWORKING = 'networking.istio.io';
 
 /** A VirtualService of the output, or the one Flagger generates for a Canary. */
-interface RoutingObject {
+export interface RoutingObject {
   readonly at: AnalyzedObject;
   /** `VirtualService ns/name` or `the VirtualService Flagger generates for Canary ns/name`. */
   readonly label: string;
@@ -23,7 +24,7 @@ interface RoutingObject {
 }
 
 /** The VirtualServices of the output and those Flagger generates (hosts: the apex Service and service.hosts). */
-function routingObjects(ctx: AnalysisContext): RoutingObject[] {
+export function routingObjects(ctx: AnalysisContext): RoutingObject[] {
   const out: RoutingObject[] = [];
   for (const o of ctx.ofKind('VirtualService', NETWORKING)) {
     out.push({
@@ -195,12 +196,12 @@ export const ISTIO_UNREACHABLE_ROUTE: IAnalysisRule = {
 export const ISTIO_INEFFECTIVE_MATCH: IAnalysisRule = {
   id: 'istio-ineffective-match',
   code: 'IST0131',
-  severity: FindingSeverity.WARNING,
+  severity: FindingSeverity.INFO,
   description: 'No VirtualService match repeats (or is covered by a shorter URI prefix of) a match of an earlier rule.',
   check(ctx: AnalysisContext) {
     for (const o of ctx.ofKind('VirtualService', NETWORKING)) {
       eachRouteList(o, (kind, routes) => analyzeRoutes(routes, () => undefined, (rule, match, dup) => {
-        ctx.warning(o, `VirtualService rule ${rule} match ${match} is not used (duplicate/overlapping match in rule ${dup}) (VirtualService ${refOf(o)}, ${kind} routes). `
+        ctx.info(o, `VirtualService rule ${rule} match ${match} is not used (duplicate/overlapping match in rule ${dup}) (VirtualService ${refOf(o)}, ${kind} routes). `
           + `Fix: remove the match, or move rule ${rule} before rule ${dup} if it is the more specific one.`);
       }));
     }
@@ -208,7 +209,7 @@ export const ISTIO_INEFFECTIVE_MATCH: IAnalysisRule = {
 };
 
 /** The hosts of a Gateway a VirtualService in `namespace` may bind (`ns/host` entries of other namespaces do not count). */
-function gatewayHostsFor(gateway: AnalyzedObject, namespace: string): string[] {
+export function gatewayHostsFor(gateway: AnalyzedObject, namespace: string): string[] {
   const out: string[] = [];
   for (const server of arrayOf(gateway.manifest.spec?.servers)) {
     for (const h of arrayOf(server?.hosts)) {
@@ -224,6 +225,57 @@ function gatewayHostsFor(gateway: AnalyzedObject, namespace: string): string[] {
   return out;
 }
 
+/** A server of a Gateway. */
+export interface GatewayServer {
+  readonly gateway: AnalyzedObject;
+  readonly server: any;
+}
+
+/** A Gateway's servers by host: `<namespace or *>|<host>` for exact hosts; wildcard hosts apart. */
+export interface ServerIndex {
+  readonly exact: Map<string, GatewayServer[]>;
+  readonly wildcard: Array<{ scope: string; host: string; entry: GatewayServer }>;
+  readonly all: Array<{ scope: string; host: string; entry: GatewayServer }>;
+}
+
+export function serverIndex(gateway: AnalyzedObject): ServerIndex {
+  const index: ServerIndex = { exact: new Map(), wildcard: [], all: [] };
+  for (const server of arrayOf(gateway.manifest.spec?.servers)) {
+    for (const h of arrayOf(server?.hosts)) {
+      if (typeof h !== 'string') continue;
+      const slash = h.indexOf('/');
+      const scope = slash < 0 ? '*' : h.slice(0, slash) === '.' ? nsOf(gateway) : h.slice(0, slash);
+      const host = (slash < 0 ? h : h.slice(slash + 1)).toLowerCase();
+      const item = { scope, host, entry: { gateway, server } };
+      index.all.push(item);
+      if (host.startsWith('*')) index.wildcard.push(item);
+      else push(index.exact, `${scope}|${host}`, item.entry);
+    }
+  }
+  return index;
+}
+
+/** The servers of one Gateway (its index, built once per analysis) that accept one of `hosts` for a routing object in `ns`. */
+export function acceptingServers(gateway: AnalyzedObject, indexes: Map<AnalyzedObject, ServerIndex>, ns: string, hosts: readonly string[]): GatewayServer[] {
+  let index = indexes.get(gateway);
+  if (!index) {
+    index = serverIndex(gateway);
+    indexes.set(gateway, index);
+  }
+  const out = new Set<GatewayServer>();
+  const inScope = (x: { scope: string }) => x.scope === '*' || x.scope === ns;
+  for (const raw of hosts) {
+    const h = raw.toLowerCase();
+    if (h.startsWith('*')) {
+      for (const x of index.all) if (inScope(x) && hostsMatch(x.host, h)) out.add(x.entry);
+      continue;
+    }
+    for (const e of [...(index.exact.get(`*|${h}`) ?? []), ...(index.exact.get(`${ns}|${h}`) ?? [])]) out.add(e);
+    for (const x of index.wildcard) if (inScope(x) && hostsMatch(x.host, h)) out.add(x.entry);
+  }
+  return [...out];
+}
+
 /** IST0132: a VirtualService bound to a Gateway none of whose hosts it serves. */
 export const ISTIO_GATEWAY_HOST: IAnalysisRule = {
   id: 'istio-gateway-host',
@@ -231,14 +283,15 @@ export const ISTIO_GATEWAY_HOST: IAnalysisRule = {
   severity: FindingSeverity.WARNING,
   description: 'A VirtualService bound to a Gateway has at least one host the Gateway\'s servers accept (for its namespace).',
   check(ctx: AnalysisContext) {
+    const indexes = new Map<AnalyzedObject, ServerIndex>();
     for (const r of routingObjects(ctx)) {
       for (const ref of r.gateways) {
         if (ref === 'mesh') continue;
         const [ns, name] = gatewayRef(ref, nsOf(r.at));
         const gateway = ctx.find(NETWORKING, 'Gateway', ns, name);
         if (!gateway) continue; // istio-referenced-gateway
+        if (acceptingServers(gateway, indexes, nsOf(r.at), r.hosts).length > 0) continue;
         const hosts = gatewayHostsFor(gateway, nsOf(r.at));
-        if (r.hosts.some((h) => hosts.some((g) => hostsMatch(g, h)))) continue;
         ctx.warning(r.at, `one or more host [${r.hosts.join(' ')}] defined in ${r.label} not found in Gateway ${ns}/${name} (its hosts for namespace `
           + `"${nsOf(r.at)}": [${hosts.join(' ')}]), so the routes never receive traffic from it. Fix: add the host to a server of the Gateway `
           + '(as "<namespace>/<host>" or "*/<host>" to scope it), or use a host the Gateway serves.');
@@ -291,7 +344,65 @@ export const ISTIO_JWT_CLAIM_ROUTE: IAnalysisRule = {
   },
 };
 
+/** The regex of a StringMatch, if it is one. */
+function regexOf(m: unknown): string | undefined {
+  const re = m !== null && typeof m === 'object' ? (m as Record<string, unknown>).regex : undefined;
+  return typeof re === 'string' && re !== '' ? re : undefined;
+}
+
+/** Why RE2 cannot compile `re` (its unsupported syntax, else a syntax error), or undefined. */
+function compileProblem(re: string): string | undefined {
+  const unsupported = re2Problem(re);
+  if (unsupported) return `${unsupported.problem}: ${unsupported.token}`;
+  try {
+    new RegExp(toJavaScript(re));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** IST0122: a regex Envoy's RE2 cannot compile; istiod rejects the route configuration (or the match never applies). */
+export const ISTIO_REGEX: IAnalysisRule = {
+  id: 'istio-regex',
+  code: 'IST0122',
+  severity: FindingSeverity.WARNING,
+  description: 'Every regex of a VirtualService http match (uri, scheme, method, authority, headers, queryParams) and corsPolicy.allowOrigins compiles with RE2.',
+  check(ctx: AnalysisContext) {
+    for (const o of ctx.ofKind('VirtualService', NETWORKING)) {
+      arrayOf(o.manifest.spec?.http).forEach((route: any, i: number) => {
+        const found: Array<[string, string]> = [];
+        arrayOf(route?.match).forEach((m: any, j: number) => {
+          for (const f of ['uri', 'scheme', 'method', 'authority']) {
+            const re = regexOf(m?.[f]);
+            if (re !== undefined) found.push([`http[${i}].match[${j}].${f}`, re]);
+          }
+          for (const f of ['headers', 'queryParams']) {
+            const map = m?.[f];
+            if (!map || typeof map !== 'object') continue;
+            for (const [k, v] of Object.entries(map)) {
+              const re = regexOf(v);
+              if (re !== undefined) found.push([`http[${i}].match[${j}].${f}.${k}`, re]);
+            }
+          }
+        });
+        arrayOf(route?.corsPolicy?.allowOrigins).forEach((origin: any, j: number) => {
+          const re = regexOf(origin);
+          if (re !== undefined) found.push([`http[${i}].corsPolicy.allowOrigins[${j}]`, re]);
+        });
+        for (const [where, re] of found) {
+          const problem = compileProblem(re);
+          if (!problem) continue;
+          ctx.warning(o, `Field "${where}" regular expression invalid: "${re}" (${problem}) (VirtualService ${refOf(o)}): Envoy matches with `
+            + 'RE2, which cannot compile it, so the route is not applied. Fix: rewrite the expression in RE2 syntax (no look-around, back-references '
+            + 'or possessive quantifiers; repetitions up to 1000), or use prefix/exact.');
+        }
+      });
+    }
+  },
+};
+
 /** The VirtualService rules. */
 export const ISTIO_VIRTUAL_SERVICE_RULES: readonly IAnalysisRule[] = [
-  ISTIO_MESH_GATEWAY_HOSTS, ISTIO_DESTINATION_PORT, ISTIO_UNREACHABLE_ROUTE, ISTIO_INEFFECTIVE_MATCH, ISTIO_GATEWAY_HOST, ISTIO_JWT_CLAIM_ROUTE,
+  ISTIO_MESH_GATEWAY_HOSTS, ISTIO_DESTINATION_PORT, ISTIO_UNREACHABLE_ROUTE, ISTIO_INEFFECTIVE_MATCH, ISTIO_GATEWAY_HOST, ISTIO_JWT_CLAIM_ROUTE, ISTIO_REGEX,
 ];

@@ -1,4 +1,5 @@
 import type { AnalysisContext, AnalyzedObject, IAnalysisRule, PeerFact } from '../context';
+import { FindingSeverity } from '../context';
 import { meshModel } from '../model';
 import { CallPeer, manifestCalls, peerOf } from '../relations';
 import { manifestTopology } from '../topology';
@@ -10,6 +11,7 @@ const INJECT = 'sidecar.istio.io/inject';
 /** Only one namespace-wide (or mesh-wide) PeerAuthentication takes effect; Istio picks the oldest, silently. */
 export const PEER_AUTHENTICATION_CONFLICT: IAnalysisRule = {
   id: 'peer-authentication-conflict',
+  severity: FindingSeverity.ERROR,
   description: 'At most one namespace-wide PeerAuthentication per namespace (one mesh-wide in the root namespace), and one per workload selector.',
   check(ctx: AnalysisContext) {
     const seen = new Map<string, AnalyzedObject>();

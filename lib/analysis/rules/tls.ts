@@ -1,6 +1,7 @@
 import type { AnalysisContext, IAnalysisRule } from '../context';
-import { objectId } from '../context';
+import { FindingSeverity, objectId } from '../context';
 import { meshModel, nsOf } from '../model';
+import { arrayOf } from '../label-index';
 
 /** `<namespace>/<secretName>` of every Secret a cert-manager Certificate of the output writes → the Certificates' paths. */
 function certificateSecrets(ctx: AnalysisContext): Map<string, string[]> {
@@ -18,6 +19,7 @@ function certificateSecrets(ctx: AnalysisContext): Map<string, string[]> {
  */
 export const GATEWAY_CREDENTIAL: IAnalysisRule = {
   id: 'gateway-credential',
+  severity: FindingSeverity.ERROR,
   description: 'Every Gateway credentialName is produced by a cert-manager Certificate in the gateway workload\'s namespace.',
   check(ctx: AnalysisContext) {
     const secrets = certificateSecrets(ctx);
@@ -35,8 +37,8 @@ export const GATEWAY_CREDENTIAL: IAnalysisRule = {
       // workload or gateway HelmRelease of the output, Istio's default gateways), else next to the Gateway object.
       const workloadNs = model.gatewayPods(o).map((p) => p.namespace).sort()[0] ?? nsOf(o);
       const external = new Set(ctx.facts.externalCredentials?.get(objectId(o.manifest)) ?? []);
-      for (const server of (o.manifest.spec?.servers ?? []) as any[]) {
-        const tls = server.tls ?? {};
+      for (const server of arrayOf(o.manifest.spec?.servers)) {
+        const tls = server?.tls ?? {};
         const names: [string, string][] = [
           ...(tls.credentialName ? [['credentialName', tls.credentialName] as [string, string]] : []),
           ...((tls.credentialNames ?? []) as string[]).map((n) => ['credentialNames', n] as [string, string]),
@@ -60,7 +62,7 @@ const TLS_ORIGINATING = new Set(['SIMPLE', 'MUTUAL']);
 
 /** In-cluster names (`x.ns.svc.<cluster domain>`, `*.local`, short names) are not external hosts. */
 function isExternalHost(host: string, clusterDomain: string): boolean {
-  return host.includes('.') && !host.endsWith('.local') && !host.endsWith('.local.') && !host.endsWith(`.svc.${clusterDomain}`);
+  return typeof host === 'string' && host.includes('.') && !host.endsWith('.local') && !host.endsWith('.local.') && !host.endsWith(`.svc.${clusterDomain}`);
 }
 
 /**
@@ -69,6 +71,7 @@ function isExternalHost(host: string, clusterDomain: string): boolean {
  */
 export const DESTINATION_RULE_CA_CERTIFICATES: IAnalysisRule = {
   id: 'destination-rule-ca-certificates',
+  severity: FindingSeverity.WARNING,
   code: 'IST0128',
   description: 'DestinationRules originating TLS to external hosts verify the server against caCertificates (Istio IST0128).',
   check(ctx: AnalysisContext) {
@@ -99,6 +102,7 @@ export const DESTINATION_RULE_CA_CERTIFICATES: IAnalysisRule = {
 /** Two Certificates writing one Secret overwrite each other's key pair on every renewal. */
 export const CERTIFICATE_SECRET_UNIQUE: IAnalysisRule = {
   id: 'certificate-secret-unique',
+  severity: FindingSeverity.ERROR,
   description: 'No two cert-manager Certificates write the same Secret in one namespace.',
   check(ctx: AnalysisContext) {
     for (const [key, paths] of certificateSecrets(ctx)) {
