@@ -14,6 +14,8 @@ export interface IstiodIdentity {
   readonly clusterName: string;
   readonly network?: string;
   readonly cniEnabled: boolean;
+  /** `BLOCKED_CIDRS_IN_JWKS_URIS`; empty: unset. */
+  readonly jwksBlockedCidrs: readonly string[];
   /** Cluster DNS domain, when not `cluster.local` (`global.proxy.clusterDomain`: istiod's and the proxies' `--domain`). */
   readonly clusterDomain?: string;
 }
@@ -37,7 +39,10 @@ export function identityValues(id: IstiodIdentity): Record<string, unknown> {
       proxy: { clusterDomain: id.clusterDomain },
     },
     meshConfig: { trustDomain: id.trustDomain },
-    pilot: { cni: { enabled: id.cniEnabled } },
+    pilot: {
+      cni: { enabled: id.cniEnabled },
+      env: id.jwksBlockedCidrs.length > 0 ? { BLOCKED_CIDRS_IN_JWKS_URIS: id.jwksBlockedCidrs.join(',') } : undefined,
+    },
   }) as Record<string, unknown>;
 }
 

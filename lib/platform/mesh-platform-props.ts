@@ -121,6 +121,16 @@ export interface MeshPlatformProps {
    */
   readonly cni?: boolean;
   /**
+   * Address ranges istiod must never fetch a RequestAuthentication `jwksUri` (or OIDC discovery) from: istiod's env
+   * `BLOCKED_CIDRS_IN_JWKS_URIS` (Istio's `istioctl analyze` IST0175 warns when it is unset). Without it, anyone who
+   * may write a RequestAuthentication can make istiod call internal addresses (SSRF). The default blocks loopback,
+   * link-local (cloud metadata), RFC 1918, carrier-grade NAT and IPv6 unique-local ranges, so a JWKS served from inside
+   * the cluster or a private network is refused: list the ranges to block yourself (leaving out the issuer's), or
+   * `[]` to turn the protection off explicitly.
+   * @default MeshPlatform.DEFAULT_JWKS_BLOCKED_CIDRS
+   */
+  readonly jwksBlockedCidrs?: string[];
+  /**
    * Namespace of the ingress gateway.
    * @default 'istio-ingress'
    */

@@ -17,6 +17,7 @@ import { HelmRepository } from '../gitops/helm-repository';
 import { IstioPrometheusEndpoint, MeshObservability } from '../observability/mesh-observability';
 import { clusterScoped } from '../private/cluster-scoped';
 import { meshError, show } from '../private/errors';
+import { checkIpOrCidr } from '../private/ip';
 import { CLUSTER_DOMAIN, clusterDomainOf } from '../private/names';
 import { trustDomainOf } from '../private/peers';
 import { registerPlatformFacts } from '../private/platform-facts';
@@ -49,6 +50,14 @@ const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
  * Inside a layer, HelmRelease `dependsOn` orders istiod after istio-base and istio-cni, and the rest after istiod.
  */
 export class MeshPlatform extends Construct {
+  /**
+   * The default `jwksBlockedCidrs`: loopback, link-local (cloud metadata at 169.254.169.254), RFC 1918, carrier-grade NAT,
+   * IPv6 loopback, link-local and unique-local ranges.
+   */
+  public static readonly DEFAULT_JWKS_BLOCKED_CIDRS: readonly string[] = [
+    '127.0.0.0/8', '169.254.0.0/16', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '::1/128', 'fe80::/10', 'fc00::/7',
+  ];
+
   public readonly trustDomain: string;
   public readonly meshId: string;
   public readonly clusterName: string;
@@ -56,6 +65,8 @@ export class MeshPlatform extends Construct {
   public readonly revision?: string;
   /** Whether istio-cni is installed and injection relies on it. */
   public readonly cniEnabled: boolean;
+  /** Ranges istiod never fetches a `jwksUri` from (`BLOCKED_CIDRS_IN_JWKS_URIS`); empty when turned off. */
+  public readonly jwksBlockedCidrs: readonly string[];
   /** Namespace of istiod (the mesh root namespace). */
   public readonly istioNamespace = MESH_ROOT_NAMESPACE;
   public readonly certManagerNamespace: string;
@@ -122,6 +133,8 @@ export class MeshPlatform extends Construct {
     this.network = props.network === undefined ? undefined : this._checkLabelValue('network', props.network);
     this.revision = props.revision === undefined ? undefined : checkDnsLabel(this, 'revision', props.revision, 40);
     this.cniEnabled = props.cni ?? true;
+    this.jwksBlockedCidrs = (props.jwksBlockedCidrs ?? MeshPlatform.DEFAULT_JWKS_BLOCKED_CIDRS)
+      .map((c, i) => checkIpOrCidr(this, `jwksBlockedCidrs[${i}]`, c));
     this._installMeshPrometheus = props.installMeshPrometheus ?? true;
     this._retries = checkInteger(this, 'remediationRetries', props.remediationRetries ?? 3, -1, 100);
 
@@ -457,7 +470,7 @@ export class MeshPlatform extends Construct {
   private _identity(): IstiodIdentity {
     return {
       revision: this.revision, trustDomain: this.trustDomain, meshId: this.meshId, clusterName: this.clusterName, network: this.network,
-      cniEnabled: this.cniEnabled, clusterDomain: clusterDomainOf(this) === CLUSTER_DOMAIN ? undefined : clusterDomainOf(this),
+      cniEnabled: this.cniEnabled, jwksBlockedCidrs: this.jwksBlockedCidrs, clusterDomain: clusterDomainOf(this) === CLUSTER_DOMAIN ? undefined : clusterDomainOf(this),
     };
   }
 
