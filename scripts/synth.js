@@ -4,7 +4,9 @@
  *
  *   1. Compiles main.ts, platform/, lib/ and imports/ with tsconfig.synth.json into build-synth/ (incremental), unless
  *      nothing changed since the last successful compile. A type error stops here, and the next run compiles again.
- *   2. Runs build-synth/main.js with the same environment (CDK8S_OUTDIR, MESH_STRICT) and exit code.
+ *   2. Runs build-synth/main.js in this process, as its main module (`require.main === module` there), so that the
+ *      environment (CDK8S_OUTDIR, MESH_STRICT), the arguments and the exit code are the program's: one Node start
+ *      instead of two (about 60 ms of the ~0.5 s).
  *
  * Plain CommonJS JavaScript so that it runs before anything is compiled.
  */
@@ -65,6 +67,6 @@ function compile(files) {
 const files = inputs();
 if (process.env.MESH_SYNTH_REBUILD === '1' || !upToDate(files)) compile(files);
 
-const r = spawnSync(process.execPath, [entry, ...process.argv.slice(2)], { stdio: 'inherit' });
-if (r.signal) process.kill(process.pid, r.signal);
-process.exit(r.status ?? 1);
+// As `node build-synth/main.js <args>` would: Module.runMain() loads process.argv[1] as the main module.
+process.argv[1] = entry;
+require('node:module').runMain();

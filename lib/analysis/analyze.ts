@@ -1,4 +1,5 @@
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { App } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { BUILTIN_CODES } from './codes';
 import {
   AnalysisContext, AnalysisFacts, AnalyzedObject, CLUSTER_SCOPED_KINDS, definedOnly, Finding, FindingSeverity, IAnalysisRule, Manifest, MeshSettings,
@@ -8,7 +9,9 @@ import { BUILTIN_RULES } from './rules';
 import { OutputLayout } from '../synth/output-layout';
 import { EXTERNAL_CREDENTIAL, GATEWAY_WORKLOAD_NAMESPACE } from '../private/gateway-metadata';
 import { IMeshPeer } from '../private/identity';
+import { synthesisOrder } from '../private/object-order';
 import { relationsOf } from '../private/relations';
+import { withFastResolution } from '../private/resolution';
 import { collectWarnings } from '../private/warnings';
 
 /** Options for `analyze()` and `analyzeManifests()`. */
@@ -76,15 +79,17 @@ export function builtinRules(): readonly IAnalysisRule[] {
  * rule findings are returned, not thrown, so callers decide (see `synthesize()`).
  */
 export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport {
-  validateTree(app);
+  // One walk of the tree: the validations, then the charts and objects in the order cdk8s synthesizes them.
+  const constructs = app.node.findAll();
+  validateTree(constructs);
   const objects: AnalyzedObject[] = [];
-  for (const chart of app.charts) {
-    const apiObjects = new DependencyGraph(chart.node).topology()
-      .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
-    for (const apiObject of apiObjects) {
-      objects.push({ manifest: withoutClusterNamespace(apiObject.toJson()), apiObject, chart, path: apiObject.node.path });
+  withFastResolution(() => {
+    for (const { chart, objects: apiObjects } of synthesisOrder(app, constructs).charts) {
+      for (const apiObject of apiObjects) {
+        objects.push({ manifest: withoutClusterNamespace(apiObject.toJson()), apiObject, chart, path: apiObject.node.path });
+      }
     }
-  }
+  });
   // Each cluster is its own world (the same object may exist in staging and production): rules run per cluster.
   const byCluster = new Map<string, AnalyzedObject[]>();
   for (const o of objects) group(byCluster, OutputLayout.of(o.chart).cluster ?? '', o);
@@ -243,9 +248,9 @@ function withoutClusterNamespace(m: Manifest): Manifest {
   return { ...m, metadata: metadata as Manifest['metadata'] };
 }
 
-function validateTree(app: App): void {
+function validateTree(constructs: readonly IConstruct[]): void {
   const errors: string[] = [];
-  for (const c of app.node.findAll()) {
+  for (const c of constructs) {
     for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
   }
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
