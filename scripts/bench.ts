@@ -20,13 +20,17 @@
  * Phases, from explicit timers (performance.now()):
  *   build:            constructing the App (MeshApps, or cdk8s-plus objects and generated classes);
  *   validate+resolve: what any synthesis of these objects does: the construct validations (Node.validate), the
- *                     dependency ordering (DependencyGraph: app.charts, one per chart) and every ApiObject's
- *                     toJson(); timed by wrapping those methods, outermost calls only;
+ *                     dependency ordering (cdk8s: DependencyGraph for app.charts and one per chart; mesh: the
+ *                     one-walk constructTree() and synthesisOrder() of lib/private/object-order.ts) and every
+ *                     ApiObject's toJson();
+ *                     timed by wrapping those functions, outermost calls only;
  *   analysis:         (mesh) the rest of analyze(): collecting the objects, the rules, the warnings;
  *   yaml:             (mesh) renderFiles(); (cdk8s) Yaml.stringify inside app.synth();
  *   write:            (mesh) checkOutputDirectory() + writeOutputDirectory(), the atomic write;
  *                     (cdk8s) the rest of app.synth(): its file writes and bookkeeping.
  * The file writes depend on the disk: on a shared VM they vary by several times from run to run.
+ * cpu: the user + system CPU time of the case (process.cpuUsage() around build and synthesis), which other processes
+ * on a shared machine disturb much less than the wall time: its ratio is printed next to the wall-time ratio.
  *
  * Then the reference platform as `npm run synth` runs it: `tsx main.ts` and the compiled `node scripts/synth.js`.
  *
@@ -34,6 +38,8 @@
  *   npm run bench -- 100 1000        # chosen sizes
  *   npm run bench -- --reps 9        # runs per case for N <= 1000 (default 7; N > 1000: 1)
  *   npm run bench -- --all-10000     # also the cdk8s baselines at N > 1000 (slow: ~1 min each)
+ *   npm run bench -- --quick         # while iterating: N = 1000 only, 3 runs per case, no reference platform (~30 s)
+ *   npm run bench -- --no-platform   # skip the reference platform timings
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -65,6 +71,8 @@ interface CaseResult {
   readonly files: number;
   /** Wall time of the whole case: build, validate, resolve, analysis, YAML and the writes. */
   readonly total: number;
+  /** CPU time (user + system) of the same. */
+  readonly cpu: number;
   readonly phases: Phases;
   /** ApiObject.toJson() calls per object (1 = every object resolved once). */
   readonly toJsonPerObject: number;
@@ -229,6 +237,11 @@ function installTimers(): void {
     }
   };
   timeMethod(Graph.prototype, 'topology', 'validateResolve');
+  // analyze() walks and orders the tree with constructTree() and synthesisOrder(), read from the module's exports at each call.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const order = require('../lib/private/object-order');
+  timeMethod(order, 'constructTree', 'validateResolve');
+  timeMethod(order, 'synthesisOrder', 'validateResolve');
   timeMethod(Yaml, 'stringify', 'yaml');
 }
 
@@ -281,13 +294,17 @@ function runCase(kind: Kind, n: number): CaseResult {
   let objects: number;
   let files: number;
   // total = build + synthesis; wrapping toJson() between them is not timed
+  const cpuStart = process.cpuUsage();
+  let cpuPaused = { user: 0, system: 0 };
   const start = now();
   let synthMs: number;
   if (kind === 'mesh') {
     const app = new App({ outdir });
     buildMesh(new Chart(app, 'bench', { namespace: NAMESPACE }), n);
     phases.build = now() - start;
+    const pause = process.cpuUsage();
     timeToJson(app);
+    cpuPaused = process.cpuUsage(pause);
     const t = now();
     ({ objects, files } = synthesizeInPhases(app, outdir, phases));
     synthMs = now() - t;
@@ -296,7 +313,9 @@ function runCase(kind: Kind, n: number): CaseResult {
     const chart = new Chart(app, 'bench', { namespace: NAMESPACE });
     buildPlain(chart, n);
     phases.build = now() - start;
+    const pause = process.cpuUsage();
     timeToJson(app);
+    cpuPaused = process.cpuUsage(pause);
     spent.validateResolve = 0;
     const t = now();
     app.synth();
@@ -308,8 +327,10 @@ function runCase(kind: Kind, n: number): CaseResult {
     files = countFiles(outdir);
   }
   const total = phases.build + synthMs;
+  const used = process.cpuUsage(cpuStart);
+  const cpu = (used.user + used.system - cpuPaused.user - cpuPaused.system) / 1000;
   // The parent removes `tmp` after all runs of this size: deleting thousands of files makes the next writes slow.
-  return { kind, n, objects, files, total, phases, toJsonPerObject: spent.toJsonCalls / objects, maxRssMb: process.resourceUsage().maxRSS / 1024, tmpdir: tmp };
+  return { kind, n, objects, files, total, cpu, phases, toJsonPerObject: spent.toJsonCalls / objects, maxRssMb: process.resourceUsage().maxRSS / 1024, tmpdir: tmp };
 }
 
 function countFiles(dir: string): number {
@@ -418,6 +439,7 @@ function summarize(runs: CaseResult[]): CaseResult {
   return {
     ...runs[0],
     total: pick((r) => r.total),
+    cpu: pick((r) => r.cpu),
     phases: {
       build: pick((r) => r.phases.build),
       validateResolve: pick((r) => r.phases.validateResolve),
@@ -441,11 +463,18 @@ function main(): void {
   }
   let reps = 7;
   let allLarge = false;
+  let withPlatform = true;
   const sizes: number[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--reps') reps = Number(args[++i]);
     else if (args[i] === '--all-10000') allLarge = true;
-    else sizes.push(Number(args[i]));
+    else if (args[i] === '--no-platform') withPlatform = false;
+    else if (args[i] === '--quick') {
+      reps = 3;
+      withPlatform = false;
+      sizes.push(1000);
+    } else if (/^[0-9]+$/.test(args[i])) sizes.push(Number(args[i]));
+    else throw new Error(`unknown argument ${JSON.stringify(args[i])}: sizes, --reps <n>, --all-10000, --quick, --no-platform`);
   }
   if (sizes.length === 0) sizes.push(10, 100, 1000, 10000);
 
@@ -460,12 +489,12 @@ function main(): void {
   }
   console.log('cdk8s = app.synth() with FOLDER_PER_CHART_FILE_PER_RESOURCE (one file per object, like ours); cdk8s-1f = the default FILE_PER_CHART');
   console.log(`median of ${reps} alternating runs per case (1 run for N > 1000); times in ms\n`);
-  const header = 'case          N objects  files   total   build val+res analysis    yaml   write  toJson/obj peak MB';
+  const header = 'case          N objects  files   total     cpu   build val+res analysis    yaml   write  toJson/obj peak MB';
   console.log('(val+res = validate+resolve; toJson/obj = ApiObject.toJson() calls per object, 1.00 = each resolved once)');
   console.log(header);
   const fmt = (r: CaseResult) => [
     r.kind.padEnd(9), String(r.n).padStart(6), String(r.objects).padStart(7), String(r.files).padStart(6),
-    r.total.toFixed(0).padStart(7), r.phases.build.toFixed(0).padStart(7), r.phases.validateResolve.toFixed(0).padStart(7),
+    r.total.toFixed(0).padStart(7), r.cpu.toFixed(0).padStart(7), r.phases.build.toFixed(0).padStart(7), r.phases.validateResolve.toFixed(0).padStart(7),
     (r.kind === 'mesh' ? r.phases.analysis.toFixed(0) : '-').padStart(8), r.phases.yaml.toFixed(0).padStart(7), r.phases.write.toFixed(0).padStart(7),
     r.toJsonPerObject.toFixed(2).padStart(11), r.maxRssMb.toFixed(0).padStart(7),
   ].join(' ');
@@ -496,8 +525,8 @@ function main(): void {
     const share = (x: number) => `${((x / mesh.total) * 100).toFixed(0)}%`;
     let line = `N=${n}: mesh ${mesh.total.toFixed(0)} ms (build ${share(p.build)}, validate+resolve ${share(p.validateResolve)}, `
       + `analysis ${share(p.analysis)}, yaml ${share(p.yaml)}, write ${share(p.write)}; ${(mesh.total / mesh.objects * 1000).toFixed(0)} µs/object)`;
-    if (base) line += `; mesh/cdk8s ${(mesh.total / base.total).toFixed(2)} (target <= 0.6)`;
-    if (one) line += `, mesh/cdk8s-1f ${(mesh.total / one.total).toFixed(2)}`;
+    if (base) line += `; mesh/cdk8s ${(mesh.total / base.total).toFixed(2)} (target <= 0.6; cpu ${(mesh.cpu / base.cpu).toFixed(2)})`;
+    if (one) line += `, mesh/cdk8s-1f ${(mesh.total / one.total).toFixed(2)} (cpu ${(mesh.cpu / one.cpu).toFixed(2)})`;
     console.log(line);
   }
   const m1 = results.get('mesh:1000');
@@ -510,6 +539,7 @@ function main(): void {
   }
 
   // The reference platform, as `npm run synth` runs it.
+  if (!withPlatform) return;
   console.log();
   const platform = (label: string, command: string, commandArgs: string[]) => {
     const times: number[] = [];

@@ -9,7 +9,7 @@ import { BUILTIN_RULES } from './rules';
 import { OutputLayout } from '../synth/output-layout';
 import { EXTERNAL_CREDENTIAL, GATEWAY_WORKLOAD_NAMESPACE } from '../private/gateway-metadata';
 import { IMeshPeer } from '../private/identity';
-import { synthesisOrder } from '../private/object-order';
+import { constructTree, synthesisOrder } from '../private/object-order';
 import { relationsOf } from '../private/relations';
 import { withFastResolution } from '../private/resolution';
 import { collectWarnings } from '../private/warnings';
@@ -80,11 +80,11 @@ export function builtinRules(): readonly IAnalysisRule[] {
  */
 export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport {
   // One walk of the tree: the validations, then the charts and objects in the order cdk8s synthesizes them.
-  const constructs = app.node.findAll();
-  validateTree(constructs);
+  const tree = constructTree(app);
+  validateTree(tree.constructs);
   const objects: AnalyzedObject[] = [];
   withFastResolution(() => {
-    for (const { chart, objects: apiObjects } of synthesisOrder(app, constructs).charts) {
+    for (const { chart, objects: apiObjects } of synthesisOrder(app, tree)) {
       for (const apiObject of apiObjects) {
         objects.push({ manifest: withoutClusterNamespace(apiObject.toJson()), apiObject, chart, path: apiObject.node.path });
       }

@@ -22,59 +22,60 @@ export interface OrderedChart {
   readonly objects: readonly ApiObject[];
 }
 
-/** The constructs of an app in preorder (as `app.node.findAll()`), and its charts and objects in synthesis order. */
-export interface SynthesisOrder {
+/** The constructs of a tree, as `root.node.findAll()` lists them, and what ordering them needs. */
+export interface ConstructTree {
+  /** The constructs as `root.node.findAll()` lists them (preorder). */
   readonly constructs: readonly IConstruct[];
-  readonly charts: readonly OrderedChart[];
+  /** Size of the subtree at each position (the subtree is `constructs[i .. i + size[i])`). */
+  readonly size: readonly number[];
+  /** The dependencies of the construct at each position (`node.dependencies`), undefined for none. */
+  readonly deps: readonly (IConstruct[] | undefined)[];
+  /** Where each chart is. */
+  readonly charts: ReadonlyMap<IConstruct, number>;
 }
 
 /**
  * `app.charts`, and for each chart its ApiObjects in the order `chart.toJson()` renders them.
- * @param constructs `app.node.findAll()`, when the caller has it already
+ * @param tree the app's `constructTree()`, when the caller has it already
  */
-export function synthesisOrder(app: App, constructs: IConstruct[] = app.node.findAll()): SynthesisOrder {
-  const tree = preorder(constructs);
+export function synthesisOrder(app: App, tree: ConstructTree = constructTree(app)): OrderedChart[] {
   const charts = topology(tree, 0, tree.constructs.length, app).filter((c): c is Chart => c instanceof Chart);
-  return {
-    constructs: tree.constructs,
-    charts: charts.map((chart) => {
-      const start = tree.index.get(chart)!;
-      const objects = topology(tree, start, start + tree.size[start], chart)
-        .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
-      return { chart, objects };
-    }),
+  return charts.map((chart) => {
+    const start = tree.charts.get(chart)!;
+    const objects = topology(tree, start, start + tree.size[start], chart)
+      .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
+    return { chart, objects };
+  });
+}
+
+/** `root.node.findAll()`, with each subtree's size and each construct's dependencies, in one walk. */
+export function constructTree(root: IConstruct): ConstructTree {
+  const constructs: IConstruct[] = [];
+  const size: number[] = [];
+  const deps: (IConstruct[] | undefined)[] = [];
+  const charts = new Map<IConstruct, number>();
+  const visit = (c: IConstruct): void => {
+    const i = constructs.length;
+    constructs.push(c);
+    size.push(0);
+    const own = c.node.dependencies;
+    deps.push(own.length > 0 ? own : undefined);
+    if (c instanceof Chart) charts.set(c, i);
+    for (const child of c.node.children) visit(child);
+    size[i] = constructs.length - i;
   };
-}
-
-interface Preorder {
-  readonly constructs: IConstruct[];
-  /** Position of each construct in `constructs`. */
-  readonly index: Map<IConstruct, number>;
-  /** Size of the subtree at each position (the subtree is `constructs[i .. i + size[i])`). */
-  readonly size: Int32Array;
-}
-
-function preorder(constructs: IConstruct[]): Preorder {
-  const index = new Map<IConstruct, number>();
-  for (let i = 0; i < constructs.length; i++) index.set(constructs[i], i);
-  const size = new Int32Array(constructs.length);
-  for (let i = constructs.length - 1; i >= 0; i--) {
-    size[i] += 1;
-    const scope = constructs[i].node.scope;
-    if (i > 0 && scope !== undefined) size[index.get(scope)!] += size[i];
-  }
-  return { constructs, index, size };
+  visit(root);
+  return { constructs, size, deps, charts };
 }
 
 /** `new DependencyGraph(root.node).topology()` over the subtree `constructs[start .. end)`. */
-function topology(tree: Preorder, start: number, end: number, root: IConstruct): IConstruct[] {
+function topology(tree: ConstructTree, start: number, end: number, root: IConstruct): IConstruct[] {
   const count = end - start;
   let byPath: Map<string, number> | undefined;
   let edges: number[][] | undefined;
   const inbound = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
-    const deps = tree.constructs[start + i].node.dependencies;
-    for (const dep of deps) {
+    for (const dep of tree.deps[start + i] ?? []) {
       if (byPath === undefined) {
         byPath = new Map();
         for (let j = 0; j < count; j++) byPath.set(tree.constructs[start + j].node.path, j);

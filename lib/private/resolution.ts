@@ -13,7 +13,9 @@ import {
  * It is the same computation, not an approximation:
  * - it is used only when the installed cdk8s's code is the code it was written from: the source text of every function
  *   involved (ApiObject.toJson, ApiObjectMetadataDefinition.toJson, resolve, the sanitizer, the three built-in
- *   resolvers, Lazy.produce) hashes to CDK8S_RENDERING; another cdk8s version keeps its own methods;
+ *   resolvers, Lazy.produce, JsonPatch.apply) hashes to CDK8S_RENDERING; another cdk8s version keeps its own methods;
+ * - only while strings, numbers, booleans and Object.prototype have no `resolve` or `value` property (which would
+ *   make cdk8s's resolvers call or unwrap them);
  * - per object, only when its App has exactly the built-in resolvers (an app with custom `resolvers` is rendered by
  *   cdk8s, which passes them a ResolutionContext with the key path);
  * - the resolvers are applied in cdk8s's order with cdk8s's tests (Lazy, then an implicit token's `resolve()`, then a
@@ -26,7 +28,7 @@ import {
  */
 
 /** SHA-256 of the cdk8s functions this module reimplements (cdk8s 2.70.x). */
-export const CDK8S_RENDERING = 'bed6e902e55387f4330b3fa11a5bb1e85de048f76fb780a3c883120f8995cd74';
+export const CDK8S_RENDERING = 'c88375e53fb40c365d2409a5b06dc4952c434931df27c1182a93f02a106949c9';
 
 interface Options {
   readonly sortKeys: boolean;
@@ -47,7 +49,7 @@ let active = false;
  * otherwise, or when already inside, just runs `f`.
  */
 export function withFastResolution<T>(f: () => T): T {
-  if (active || !matchesInstalledCdk8s()) return f();
+  if (active || !matchesInstalledCdk8s() || !plainPrimitives()) return f();
   const apiObject = ApiObject.prototype.toJson;
   const metadata = ApiObjectMetadataDefinition.prototype.toJson;
   ApiObject.prototype.toJson = function fastApiObjectToJson(this: ApiObject) {
@@ -73,8 +75,19 @@ export function installedRenderingHash(): string {
   const sources = [
     ApiObject.prototype.toJson, ApiObjectMetadataDefinition.prototype.toJson, resolve, sanitizeValue,
     LazyResolver.prototype.resolve, ImplicitTokenResolver.prototype.resolve, NumberStringUnionResolver.prototype.resolve, Lazy.prototype.produce,
+    JsonPatch.apply,
   ].map((f) => String(f));
   return createHash('sha256').update(sources.join('\n\0\n')).digest('hex');
+}
+
+/**
+ * Whether strings, numbers, booleans and plain objects have no `resolve` or `value` property (none of their
+ * prototypes was given one) and their own constructors: then cdk8s's resolvers never replace a string, number or
+ * boolean, nor a plain object without own `resolve` and `constructor` keys, and the walk takes them as they are.
+ */
+function plainPrimitives(): boolean {
+  return ([[String, String.prototype], [Number, Number.prototype], [Boolean, Boolean.prototype], [Object, Object.prototype]] as const)
+    .every(([type, p]) => !('resolve' in p) && !('value' in p) && p.constructor === type);
 }
 
 function matchesInstalledCdk8s(): boolean {
@@ -100,7 +113,9 @@ function renderApiObject(obj: ApiObject, original: () => any): any {
   try {
     const data = { ...(obj as unknown as { props: object }).props, metadata: obj.metadata.toJson() };
     const json = render(data, process.env.CDK8S_DISABLE_SORT ? UNSORTED : SORTED);
-    const patched = JsonPatch.apply(json, ...(obj as unknown as { patches: JsonPatch[] }).patches);
+    // JsonPatch.apply() with no operation returns the document itself (after cloning the empty list of operations).
+    const patches = (obj as unknown as { patches: JsonPatch[] }).patches;
+    const patched = patches.length === 0 ? json : JsonPatch.apply(json, ...patches);
     // "apiVersion", "kind" and "metadata" first, then the rest, as cdk8s orders them
     const result: Record<string, unknown> = {};
     for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
@@ -139,6 +154,20 @@ function renderMetadata(meta: ApiObjectMetadataDefinition, original: () => any):
 /** sanitizeValue(resolve([], value, obj), options) of cdk8s, for the built-in resolvers. */
 function render(input: any, o: Options): any {
   let value = input;
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return value; // no resolver replaces them (see plainPrimitives()), and the sanitizer keeps them
+    case 'undefined':
+      return undefined;
+  }
+  if (value === null) return undefined;
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    // A plain object without an own `resolve` or `constructor`: not a Lazy, no resolve(), its constructor is Object.
+    const keys = Object.keys(value);
+    if (!keys.includes('resolve') && !keys.includes('constructor')) return renderMap(value, keys, o);
+  }
   // The resolvers, in cdk8s's order, until none replaces the value.
   for (;;) {
     if (value === null || value === undefined) return undefined;
@@ -158,21 +187,40 @@ function render(input: any, o: Options): any {
     return value.map((x) => render(x, o));
   }
   if (value.constructor !== Object) throw HAND_OVER;
-  const entries = Object.entries(value);
-  const rendered = new Array<unknown>(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    if (entries[i][0] === '__proto__') throw HAND_OVER;
-    rendered[i] = render(entries[i][1], o);
+  return renderMap(value, Object.keys(value), o);
+}
+
+/** The children of a plain object, resolved in property order, written in sorted order without null and undefined. */
+function renderMap(value: Record<string, unknown>, keys: string[], o: Options): Record<string, unknown> | undefined {
+  const n = keys.length;
+  // Like Object.entries(): every value is read before any is resolved.
+  const rendered = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) rendered[i] = value[keys[i]];
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    if (k === '__proto__') throw HAND_OVER; // cdk8s's resolver would set the prototype of its copy
+    if (i > 0 && keys[i - 1] > k) sorted = false;
+    rendered[i] = render(rendered[i], o);
   }
-  const order = entries.map((_, i) => i);
-  if (o.sortKeys && entries.length > 1) order.sort((a, b) => (entries[a][0] < entries[b][0] ? -1 : entries[a][0] > entries[b][0] ? 1 : 0));
   const out: Record<string, unknown> = {};
   let count = 0;
-  for (const i of order) {
-    const v = rendered[i];
-    if (v !== null && v !== undefined) {
-      out[entries[i][0]] = v;
-      count++;
+  if (sorted || !o.sortKeys) {
+    for (let i = 0; i < n; i++) {
+      const v = rendered[i];
+      if (v !== null && v !== undefined) {
+        out[keys[i]] = v;
+        count++;
+      }
+    }
+  } else {
+    const order = keys.map((_, i) => i).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
+    for (const i of order) {
+      const v = rendered[i];
+      if (v !== null && v !== undefined) {
+        out[keys[i]] = v;
+        count++;
+      }
     }
   }
   return o.filterEmpty && count === 0 ? undefined : out;

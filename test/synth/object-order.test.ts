@@ -6,7 +6,7 @@
 import { ApiObject, App, Chart, DependencyGraph, Testing } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { analyze } from '../../lib';
-import { synthesisOrder } from '../../lib/private/object-order';
+import { constructTree, synthesisOrder } from '../../lib/private/object-order';
 import { buildReferencePlatform } from '../../platform';
 
 /** What cdk8s's synthesis walks: app.charts, then per chart the DependencyGraph topology of its own ApiObjects. */
@@ -16,7 +16,7 @@ function cdk8sOrder(app: App): string[][] {
 }
 
 function ourOrder(app: App): string[][] {
-  return synthesisOrder(app).charts.map(({ chart, objects }) => [chart.node.path, ...objects.map((o) => o.node.path)]);
+  return synthesisOrder(app).map(({ chart, objects }) => [chart.node.path, ...objects.map((o) => o.node.path)]);
 }
 
 function random(seed: number): () => number {
@@ -68,6 +68,13 @@ describe('synthesisOrder', () => {
     for (let seed = 1; seed <= 300; seed++) expect([seed, ourOrder(generatedApp(seed))]).toEqual([seed, cdk8sOrder(generatedApp(seed))]);
   });
 
+  test('constructTree lists the constructs as findAll() does', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const app = generatedApp(seed);
+      expect(constructTree(app).constructs).toEqual(app.node.findAll());
+    }
+  });
+
   test('top-level charts with array-index ids come first, ascending, as in app.charts', () => {
     const app = Testing.app();
     for (const name of ['b', '10', 'a', '2']) new ApiObject(new Chart(app, name), 'o', { apiVersion: 'v1', kind: 'ConfigMap' });
@@ -80,7 +87,7 @@ describe('synthesisOrder', () => {
     const a = new ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap' });
     const b = new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap' });
     a.addDependency(b);
-    expect(synthesisOrder(chart.node.root as App).charts[0].objects.map((o) => o.node.id)).toEqual(['b', 'a']);
+    expect(synthesisOrder(chart.node.root as App)[0].objects.map((o) => o.node.id)).toEqual(['b', 'a']);
   });
 
   test("a dependency cycle fails with cdk8s's error", () => {
