@@ -130,5 +130,6 @@ function topology(tree: ConstructTree, start: number, end: number, root: IConstr
 /** Whether the construct's path is an array index, which JavaScript objects list first, in ascending order. */
 function isArrayIndexPath(c: IConstruct): boolean {
   const path = c.node.path;
-  return path.length > 0 && path.length <= 10 && /^(?:0|[1-9][0-9]*)$/.test(path) && Number(path) < 4294967295;
+  const first = path.charCodeAt(0);
+  return first >= 48 && first <= 57 && path.length <= 10 && /^(?:0|[1-9][0-9]*)$/.test(path) && Number(path) < 4294967295;
 }

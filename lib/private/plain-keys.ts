@@ -27,10 +27,10 @@ export function ownValue<T>(obj: Readonly<Record<string, T>> | undefined, key: s
   return obj !== undefined && hasOwn(obj, key) ? (Object.getOwnPropertyDescriptor(obj, key)!.value as T) : undefined;
 }
 
-/** The own enumerable entries of a map, `__proto__` and `constructor` included. */
+/** The own enumerable entries of a map, `__proto__` and `constructor` included (an own key shadows the prototype's). */
 export function ownEntries<T>(obj: Readonly<Record<string, T>> | undefined): Array<[string, T]> {
   if (obj === undefined || obj === null) return [];
-  return Object.keys(obj).map((k) => [k, Object.getOwnPropertyDescriptor(obj, k)!.value as T]);
+  return Object.entries(obj);
 }
 
 /** A copy of a map with own properties only: `__proto__` and `constructor` stay plain keys. */
