@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { BUILTIN_CODES } from './codes';
 import {
@@ -92,7 +92,12 @@ export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport 
   });
   // Each cluster is its own world (the same object may exist in staging and production): rules run per cluster.
   const byCluster = new Map<string, AnalyzedObject[]>();
-  for (const o of objects) group(byCluster, OutputLayout.of(o.chart).cluster ?? '', o);
+  const clusterOf = new Map<Chart, string>();
+  for (const o of objects) {
+    let cluster = clusterOf.get(o.chart);
+    if (cluster === undefined) clusterOf.set(o.chart, (cluster = OutputLayout.of(o.chart).cluster ?? ''));
+    group(byCluster, cluster, o);
+  }
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   for (const clusterObjects of byCluster.values()) {
