@@ -50,6 +50,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, Node } from 'constructs';
 import { DestinationRule, VirtualService } from '../imports/networking.istio.io';
 import { analyze, MeshApp, StringMatch, synthesize } from '../lib';
+import { BUILTIN_RULES } from '../lib/analysis/rules';
 import { OutputLayout } from '../lib/synth/output-layout';
 import { renderFiles } from '../lib/synth/synthesize';
 import { checkOutputDirectory, writeOutputDirectory } from '../lib/synth/write';
@@ -79,6 +80,8 @@ interface CaseResult {
   readonly maxRssMb: number;
   /** The case's temporary directory, removed by the parent. */
   readonly tmpdir: string;
+  /** (mesh) Time in each analysis rule, by rule id. */
+  readonly rules?: Record<string, number>;
 }
 
 const NAMESPACE = 'bench';
@@ -245,6 +248,24 @@ function installTimers(): void {
   timeMethod(Yaml, 'stringify', 'yaml');
 }
 
+/** (mesh) Time per analysis rule: each built-in rule's check() is wrapped. */
+function timeRules(): Record<string, number> {
+  const times: Record<string, number> = {};
+  for (const rule of BUILTIN_RULES) {
+    const check = rule.check;
+    times[rule.id] = 0;
+    (rule as { check: typeof check }).check = function timedCheck(this: unknown, ctx) {
+      const start = now();
+      try {
+        return check.call(this, ctx);
+      } finally {
+        times[rule.id] += now() - start;
+      }
+    };
+  }
+  return times;
+}
+
 /**
  * After the build: toJson() of every ApiObject as it is called (an instance's own toJson, e.g. the library's
  * withApiFieldNames(), or its class's with the generated props conversion), counting the outermost calls.
@@ -293,6 +314,7 @@ function runCase(kind: Kind, n: number): CaseResult {
   const phases: Phases = { build: 0, validateResolve: 0, analysis: 0, yaml: 0, write: 0 };
   let objects: number;
   let files: number;
+  let rules: Record<string, number> | undefined;
   // total = build + synthesis; wrapping toJson() between them is not timed
   const cpuStart = process.cpuUsage();
   let cpuPaused = { user: 0, system: 0 };
@@ -304,6 +326,7 @@ function runCase(kind: Kind, n: number): CaseResult {
     phases.build = now() - start;
     const pause = process.cpuUsage();
     timeToJson(app);
+    rules = timeRules();
     cpuPaused = process.cpuUsage(pause);
     const t = now();
     ({ objects, files } = synthesizeInPhases(app, outdir, phases));
@@ -330,7 +353,7 @@ function runCase(kind: Kind, n: number): CaseResult {
   const used = process.cpuUsage(cpuStart);
   const cpu = (used.user + used.system - cpuPaused.user - cpuPaused.system) / 1000;
   // The parent removes `tmp` after all runs of this size: deleting thousands of files makes the next writes slow.
-  return { kind, n, objects, files, total, cpu, phases, toJsonPerObject: spent.toJsonCalls / objects, maxRssMb: process.resourceUsage().maxRSS / 1024, tmpdir: tmp };
+  return { kind, n, objects, files, total, cpu, rules, phases, toJsonPerObject: spent.toJsonCalls / objects, maxRssMb: process.resourceUsage().maxRSS / 1024, tmpdir: tmp };
 }
 
 function countFiles(dir: string): number {
@@ -448,6 +471,7 @@ function summarize(runs: CaseResult[]): CaseResult {
       write: pick((r) => r.phases.write),
     },
     maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
+    rules: runs[0].rules && Object.fromEntries(Object.keys(runs[0].rules).map((id) => [id, median(runs.map((r) => r.rules?.[id] ?? 0))])),
   };
 }
 
@@ -528,6 +552,11 @@ function main(): void {
     if (base) line += `; mesh/cdk8s ${(mesh.total / base.total).toFixed(2)} (target <= 0.6; cpu ${(mesh.cpu / base.cpu).toFixed(2)})`;
     if (one) line += `, mesh/cdk8s-1f ${(mesh.total / one.total).toFixed(2)} (cpu ${(mesh.cpu / one.cpu).toFixed(2)})`;
     console.log(line);
+  }
+  const largest = results.get(`mesh:${Math.max(...sizes)}`);
+  if (largest?.rules) {
+    const top = Object.entries(largest.rules).sort(([, a], [, b]) => b - a).slice(0, 8);
+    console.log(`analysis rules at N=${largest.n} (top 8 of ${Object.keys(largest.rules).length}, ms): ${top.map(([id, ms]) => `${id} ${ms.toFixed(0)}`).join(', ')}`);
   }
   const m1 = results.get('mesh:1000');
   const m10 = results.get('mesh:10000');
