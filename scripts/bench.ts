@@ -40,6 +40,7 @@
  *   npm run bench -- --all-10000     # also the cdk8s baselines at N > 1000 (slow: ~1 min each)
  *   npm run bench -- --quick         # while iterating: N = 1000 only, 3 runs per case, no reference platform (~30 s)
  *   npm run bench -- --no-platform   # skip the reference platform timings
+ *   npm run bench -- --platform      # only the reference platform timings
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -488,17 +489,23 @@ function main(): void {
   let reps = 7;
   let allLarge = false;
   let withPlatform = true;
+  let platformOnly = false;
   const sizes: number[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--reps') reps = Number(args[++i]);
     else if (args[i] === '--all-10000') allLarge = true;
     else if (args[i] === '--no-platform') withPlatform = false;
+    else if (args[i] === '--platform') platformOnly = true;
     else if (args[i] === '--quick') {
       reps = 3;
       withPlatform = false;
       sizes.push(1000);
     } else if (/^[0-9]+$/.test(args[i])) sizes.push(Number(args[i]));
-    else throw new Error(`unknown argument ${JSON.stringify(args[i])}: sizes, --reps <n>, --all-10000, --quick, --no-platform`);
+    else throw new Error(`unknown argument ${JSON.stringify(args[i])}: sizes, --reps <n>, --all-10000, --quick, --no-platform, --platform`);
+  }
+  if (platformOnly) {
+    timeReferencePlatform();
+    return;
   }
   if (sizes.length === 0) sizes.push(10, 100, 1000, 10000);
 
@@ -567,12 +574,17 @@ function main(): void {
       + `yaml x${ratio(m10.phases.yaml, m1.phases.yaml)}, write x${ratio(m10.phases.write, m1.phases.write)}; peak RSS ${m1.maxRssMb.toFixed(0)} -> ${m10.maxRssMb.toFixed(0)} MB`);
   }
 
-  // The reference platform, as `npm run synth` runs it.
-  if (!withPlatform) return;
-  console.log();
-  const platform = (label: string, command: string, commandArgs: string[]) => {
+  if (withPlatform) {
+    console.log();
+    timeReferencePlatform();
+  }
+}
+
+/** The reference platform, as `npm run synth` runs it: 3 runs through tsx, 7 of the compiled program (after a warm-up run). */
+function timeReferencePlatform(): void {
+  const platform = (label: string, command: string, commandArgs: string[], runs: number) => {
     const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < runs; i++) {
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-platform-'));
       const start = now();
       try {
@@ -585,17 +597,17 @@ function main(): void {
         fs.rmSync(outdir, { recursive: true, force: true });
       }
     }
-    console.log(`reference platform (${label}): ${times.map((t) => t.toFixed(0)).join(' / ')} ms wall over 3 runs, median ${median(times).toFixed(0)}`);
+    console.log(`reference platform (${label}): ${times.map((t) => t.toFixed(0)).join(' / ')} ms wall over ${runs} runs, median ${median(times).toFixed(0)}`);
   };
-  platform('tsx main.ts', path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts']);
+  platform('tsx main.ts', path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], 3);
   if (fs.existsSync(path.join(ROOT, 'scripts', 'synth.js'))) {
-    // The first run compiles build-synth/ if anything changed; the three timed runs after it use the compiled program.
+    // The first run compiles build-synth/ if anything changed (and fills its code cache); the timed runs use the compiled program.
     const warm = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-platform-'));
     try {
       execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js')], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: path.join(warm, 'dist') }, stdio: 'ignore' });
     } catch { /* reported by the timed runs */ }
     fs.rmSync(warm, { recursive: true, force: true });
-    platform('npm run synth: node scripts/synth.js, compiled', process.execPath, [path.join(ROOT, 'scripts', 'synth.js')]);
+    platform('npm run synth: node scripts/synth.js, compiled', process.execPath, [path.join(ROOT, 'scripts', 'synth.js')], 7);
   }
 }
 
