@@ -126,24 +126,30 @@ function renderObject(o: AnalyzedObject, committedFile?: () => string | undefine
   const comments = fieldCommentsOf(o.apiObject);
   if (comments.length === 0) return toYaml(o.manifest);
   const located: { path: FieldPath; text: string }[] = [];
-  let previous: unknown;
-  let previousRead = false;
   for (const c of comments) {
     const at = c.locate(o.manifest);
     if (at === undefined) throw new Error(`[${o.path}] a field comment (${c.text}) names a field the object does not have. Fix: check the container name it was given.`);
     located.push({ path: at, text: c.text });
-    if (c.keepCommitted && committedFile) {
-      if (!previousRead) {
-        const content = committedFile();
-        previous = content === undefined ? undefined : parseCommitted(content);
-        previousRead = true;
-      }
-      const old = previous === undefined ? undefined : valueAt(previous, at);
-      const now = valueAt(o.manifest, at);
-      if (typeof old === 'string' && typeof now === 'string' && old !== now && c.keepCommitted(old, now)) setValueAt(o.manifest, at, old);
-    }
   }
-  return stringifyWithComments(o.manifest, located);
+  const rendered = stringifyWithComments(o.manifest, located);
+  if (!committedFile || !comments.some((c) => c.keepCommitted)) return rendered;
+  // The committed file is what the program writes now (no tag committed since): nothing to keep, nothing to parse.
+  const content = committedFile();
+  if (content === undefined || content === rendered) return rendered;
+  const previous = parseCommitted(content);
+  if (previous === undefined) return rendered;
+  let kept = false;
+  comments.forEach((c, i) => {
+    if (!c.keepCommitted) return;
+    const at = located[i].path;
+    const old = valueAt(previous, at);
+    const now = valueAt(o.manifest, at);
+    if (typeof old === 'string' && typeof now === 'string' && old !== now && c.keepCommitted(old, now)) {
+      setValueAt(o.manifest, at, old);
+      kept = true;
+    }
+  });
+  return kept ? stringifyWithComments(o.manifest, located) : rendered;
 }
 
 /** The objects of each cluster, and the folder of its Flux entry point (the flat chart of the cluster). */
