@@ -20,13 +20,17 @@
  * Phases, from explicit timers (performance.now()):
  *   build:            constructing the App (MeshApps, or cdk8s-plus objects and generated classes);
  *   validate+resolve: what any synthesis of these objects does: the construct validations (Node.validate), the
- *                     dependency ordering (DependencyGraph: app.charts, one per chart) and every ApiObject's
- *                     toJson(); timed by wrapping those methods, outermost calls only;
+ *                     dependency ordering (cdk8s: DependencyGraph for app.charts and one per chart; mesh: the
+ *                     one-walk constructTree() and synthesisOrder() of lib/private/object-order.ts) and every
+ *                     ApiObject's toJson();
+ *                     timed by wrapping those functions, outermost calls only;
  *   analysis:         (mesh) the rest of analyze(): collecting the objects, the rules, the warnings;
  *   yaml:             (mesh) renderFiles(); (cdk8s) Yaml.stringify inside app.synth();
  *   write:            (mesh) checkOutputDirectory() + writeOutputDirectory(), the atomic write;
  *                     (cdk8s) the rest of app.synth(): its file writes and bookkeeping.
  * The file writes depend on the disk: on a shared VM they vary by several times from run to run.
+ * cpu: the user + system CPU time of the case (process.cpuUsage() around build and synthesis), which other processes
+ * on a shared machine disturb much less than the wall time: its ratio is printed next to the wall-time ratio.
  *
  * Then the reference platform as `npm run synth` runs it: `tsx main.ts` and the compiled `node scripts/synth.js`.
  *
@@ -34,6 +38,9 @@
  *   npm run bench -- 100 1000        # chosen sizes
  *   npm run bench -- --reps 9        # runs per case for N <= 1000 (default 7; N > 1000: 1)
  *   npm run bench -- --all-10000     # also the cdk8s baselines at N > 1000 (slow: ~1 min each)
+ *   npm run bench -- --quick         # while iterating: N = 1000 only, 3 runs per case, no reference platform (~30 s)
+ *   npm run bench -- --no-platform   # skip the reference platform timings
+ *   npm run bench -- --platform      # only the reference platform timings
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -44,6 +51,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct, Node } from 'constructs';
 import { DestinationRule, VirtualService } from '../imports/networking.istio.io';
 import { analyze, MeshApp, StringMatch, synthesize } from '../lib';
+import { BUILTIN_RULES } from '../lib/analysis/rules';
 import { OutputLayout } from '../lib/synth/output-layout';
 import { renderFiles } from '../lib/synth/synthesize';
 import { checkOutputDirectory, writeOutputDirectory } from '../lib/synth/write';
@@ -65,12 +73,16 @@ interface CaseResult {
   readonly files: number;
   /** Wall time of the whole case: build, validate, resolve, analysis, YAML and the writes. */
   readonly total: number;
+  /** CPU time (user + system) of the same. */
+  readonly cpu: number;
   readonly phases: Phases;
   /** ApiObject.toJson() calls per object (1 = every object resolved once). */
   readonly toJsonPerObject: number;
   readonly maxRssMb: number;
   /** The case's temporary directory, removed by the parent. */
   readonly tmpdir: string;
+  /** (mesh) Time in each analysis rule, by rule id. */
+  readonly rules?: Record<string, number>;
 }
 
 const NAMESPACE = 'bench';
@@ -229,7 +241,30 @@ function installTimers(): void {
     }
   };
   timeMethod(Graph.prototype, 'topology', 'validateResolve');
+  // analyze() walks and orders the tree with constructTree() and synthesisOrder(), read from the module's exports at each call.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const order = require('../lib/private/object-order');
+  timeMethod(order, 'constructTree', 'validateResolve');
+  timeMethod(order, 'synthesisOrder', 'validateResolve');
   timeMethod(Yaml, 'stringify', 'yaml');
+}
+
+/** (mesh) Time per analysis rule: each built-in rule's check() is wrapped. */
+function timeRules(): Record<string, number> {
+  const times: Record<string, number> = {};
+  for (const rule of BUILTIN_RULES) {
+    const check = rule.check;
+    times[rule.id] = 0;
+    (rule as { check: typeof check }).check = function timedCheck(this: unknown, ctx) {
+      const start = now();
+      try {
+        return check.call(this, ctx);
+      } finally {
+        times[rule.id] += now() - start;
+      }
+    };
+  }
+  return times;
 }
 
 /**
@@ -280,14 +315,20 @@ function runCase(kind: Kind, n: number): CaseResult {
   const phases: Phases = { build: 0, validateResolve: 0, analysis: 0, yaml: 0, write: 0 };
   let objects: number;
   let files: number;
+  let rules: Record<string, number> | undefined;
   // total = build + synthesis; wrapping toJson() between them is not timed
+  const cpuStart = process.cpuUsage();
+  let cpuPaused = { user: 0, system: 0 };
   const start = now();
   let synthMs: number;
   if (kind === 'mesh') {
     const app = new App({ outdir });
     buildMesh(new Chart(app, 'bench', { namespace: NAMESPACE }), n);
     phases.build = now() - start;
+    const pause = process.cpuUsage();
     timeToJson(app);
+    rules = timeRules();
+    cpuPaused = process.cpuUsage(pause);
     const t = now();
     ({ objects, files } = synthesizeInPhases(app, outdir, phases));
     synthMs = now() - t;
@@ -296,7 +337,9 @@ function runCase(kind: Kind, n: number): CaseResult {
     const chart = new Chart(app, 'bench', { namespace: NAMESPACE });
     buildPlain(chart, n);
     phases.build = now() - start;
+    const pause = process.cpuUsage();
     timeToJson(app);
+    cpuPaused = process.cpuUsage(pause);
     spent.validateResolve = 0;
     const t = now();
     app.synth();
@@ -308,8 +351,10 @@ function runCase(kind: Kind, n: number): CaseResult {
     files = countFiles(outdir);
   }
   const total = phases.build + synthMs;
+  const used = process.cpuUsage(cpuStart);
+  const cpu = (used.user + used.system - cpuPaused.user - cpuPaused.system) / 1000;
   // The parent removes `tmp` after all runs of this size: deleting thousands of files makes the next writes slow.
-  return { kind, n, objects, files, total, phases, toJsonPerObject: spent.toJsonCalls / objects, maxRssMb: process.resourceUsage().maxRSS / 1024, tmpdir: tmp };
+  return { kind, n, objects, files, total, cpu, rules, phases, toJsonPerObject: spent.toJsonCalls / objects, maxRssMb: process.resourceUsage().maxRSS / 1024, tmpdir: tmp };
 }
 
 function countFiles(dir: string): number {
@@ -418,6 +463,7 @@ function summarize(runs: CaseResult[]): CaseResult {
   return {
     ...runs[0],
     total: pick((r) => r.total),
+    cpu: pick((r) => r.cpu),
     phases: {
       build: pick((r) => r.phases.build),
       validateResolve: pick((r) => r.phases.validateResolve),
@@ -426,6 +472,7 @@ function summarize(runs: CaseResult[]): CaseResult {
       write: pick((r) => r.phases.write),
     },
     maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
+    rules: runs[0].rules && Object.fromEntries(Object.keys(runs[0].rules).map((id) => [id, median(runs.map((r) => r.rules?.[id] ?? 0))])),
   };
 }
 
@@ -441,11 +488,24 @@ function main(): void {
   }
   let reps = 7;
   let allLarge = false;
+  let withPlatform = true;
+  let platformOnly = false;
   const sizes: number[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--reps') reps = Number(args[++i]);
     else if (args[i] === '--all-10000') allLarge = true;
-    else sizes.push(Number(args[i]));
+    else if (args[i] === '--no-platform') withPlatform = false;
+    else if (args[i] === '--platform') platformOnly = true;
+    else if (args[i] === '--quick') {
+      reps = 3;
+      withPlatform = false;
+      sizes.push(1000);
+    } else if (/^[0-9]+$/.test(args[i])) sizes.push(Number(args[i]));
+    else throw new Error(`unknown argument ${JSON.stringify(args[i])}: sizes, --reps <n>, --all-10000, --quick, --no-platform, --platform`);
+  }
+  if (platformOnly) {
+    timeReferencePlatform();
+    return;
   }
   if (sizes.length === 0) sizes.push(10, 100, 1000, 10000);
 
@@ -460,12 +520,12 @@ function main(): void {
   }
   console.log('cdk8s = app.synth() with FOLDER_PER_CHART_FILE_PER_RESOURCE (one file per object, like ours); cdk8s-1f = the default FILE_PER_CHART');
   console.log(`median of ${reps} alternating runs per case (1 run for N > 1000); times in ms\n`);
-  const header = 'case          N objects  files   total   build val+res analysis    yaml   write  toJson/obj peak MB';
+  const header = 'case          N objects  files   total     cpu   build val+res analysis    yaml   write  toJson/obj peak MB';
   console.log('(val+res = validate+resolve; toJson/obj = ApiObject.toJson() calls per object, 1.00 = each resolved once)');
   console.log(header);
   const fmt = (r: CaseResult) => [
     r.kind.padEnd(9), String(r.n).padStart(6), String(r.objects).padStart(7), String(r.files).padStart(6),
-    r.total.toFixed(0).padStart(7), r.phases.build.toFixed(0).padStart(7), r.phases.validateResolve.toFixed(0).padStart(7),
+    r.total.toFixed(0).padStart(7), r.cpu.toFixed(0).padStart(7), r.phases.build.toFixed(0).padStart(7), r.phases.validateResolve.toFixed(0).padStart(7),
     (r.kind === 'mesh' ? r.phases.analysis.toFixed(0) : '-').padStart(8), r.phases.yaml.toFixed(0).padStart(7), r.phases.write.toFixed(0).padStart(7),
     r.toJsonPerObject.toFixed(2).padStart(11), r.maxRssMb.toFixed(0).padStart(7),
   ].join(' ');
@@ -496,9 +556,14 @@ function main(): void {
     const share = (x: number) => `${((x / mesh.total) * 100).toFixed(0)}%`;
     let line = `N=${n}: mesh ${mesh.total.toFixed(0)} ms (build ${share(p.build)}, validate+resolve ${share(p.validateResolve)}, `
       + `analysis ${share(p.analysis)}, yaml ${share(p.yaml)}, write ${share(p.write)}; ${(mesh.total / mesh.objects * 1000).toFixed(0)} µs/object)`;
-    if (base) line += `; mesh/cdk8s ${(mesh.total / base.total).toFixed(2)} (target <= 0.6)`;
-    if (one) line += `, mesh/cdk8s-1f ${(mesh.total / one.total).toFixed(2)}`;
+    if (base) line += `; mesh/cdk8s ${(mesh.total / base.total).toFixed(2)} (target <= 0.6; cpu ${(mesh.cpu / base.cpu).toFixed(2)})`;
+    if (one) line += `, mesh/cdk8s-1f ${(mesh.total / one.total).toFixed(2)} (cpu ${(mesh.cpu / one.cpu).toFixed(2)})`;
     console.log(line);
+  }
+  const largest = results.get(`mesh:${Math.max(...sizes)}`);
+  if (largest?.rules) {
+    const top = Object.entries(largest.rules).sort(([, a], [, b]) => b - a).slice(0, 8);
+    console.log(`analysis rules at N=${largest.n} (top 8 of ${Object.keys(largest.rules).length}, ms): ${top.map(([id, ms]) => `${id} ${ms.toFixed(0)}`).join(', ')}`);
   }
   const m1 = results.get('mesh:1000');
   const m10 = results.get('mesh:10000');
@@ -509,11 +574,17 @@ function main(): void {
       + `yaml x${ratio(m10.phases.yaml, m1.phases.yaml)}, write x${ratio(m10.phases.write, m1.phases.write)}; peak RSS ${m1.maxRssMb.toFixed(0)} -> ${m10.maxRssMb.toFixed(0)} MB`);
   }
 
-  // The reference platform, as `npm run synth` runs it.
-  console.log();
-  const platform = (label: string, command: string, commandArgs: string[]) => {
+  if (withPlatform) {
+    console.log();
+    timeReferencePlatform();
+  }
+}
+
+/** The reference platform, as `npm run synth` runs it: 3 runs through tsx, 7 of the compiled program (after a warm-up run). */
+function timeReferencePlatform(): void {
+  const platform = (label: string, command: string, commandArgs: string[], runs: number) => {
     const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < runs; i++) {
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-platform-'));
       const start = now();
       try {
@@ -526,17 +597,17 @@ function main(): void {
         fs.rmSync(outdir, { recursive: true, force: true });
       }
     }
-    console.log(`reference platform (${label}): ${times.map((t) => t.toFixed(0)).join(' / ')} ms wall over 3 runs, median ${median(times).toFixed(0)}`);
+    console.log(`reference platform (${label}): ${times.map((t) => t.toFixed(0)).join(' / ')} ms wall over ${runs} runs, median ${median(times).toFixed(0)}`);
   };
-  platform('tsx main.ts', path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts']);
+  platform('tsx main.ts', path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], 3);
   if (fs.existsSync(path.join(ROOT, 'scripts', 'synth.js'))) {
-    // The first run compiles build-synth/ if anything changed; the three timed runs after it use the compiled program.
+    // The first run compiles build-synth/ if anything changed (and fills its code cache); the timed runs use the compiled program.
     const warm = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-bench-platform-'));
     try {
       execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'synth.js')], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: path.join(warm, 'dist') }, stdio: 'ignore' });
     } catch { /* reported by the timed runs */ }
     fs.rmSync(warm, { recursive: true, force: true });
-    platform('npm run synth: node scripts/synth.js, compiled', process.execPath, [path.join(ROOT, 'scripts', 'synth.js')]);
+    platform('npm run synth: node scripts/synth.js, compiled', process.execPath, [path.join(ROOT, 'scripts', 'synth.js')], 7);
   }
 }
 

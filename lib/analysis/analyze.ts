@@ -1,4 +1,5 @@
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { BUILTIN_CODES } from './codes';
 import { meshSettingsFromConfig } from './mesh-config';
 import {
@@ -10,7 +11,9 @@ import { OutputLayout } from '../synth/output-layout';
 import { EXTERNAL_CREDENTIAL, GATEWAY_WORKLOAD_NAMESPACE } from '../private/gateway-metadata';
 import { IMeshPeer } from '../private/identity';
 import { clusterDomainOf } from '../private/names';
+import { constructTree, synthesisOrder } from '../private/object-order';
 import { relationsOf } from '../private/relations';
+import { withFastResolution } from '../private/resolution';
 import { explainRenderError } from '../private/serialization';
 import { collectWarnings } from '../private/warnings';
 
@@ -81,24 +84,31 @@ export function builtinRules(): readonly IAnalysisRule[] {
  * rule findings are returned, not thrown, so callers decide (see `synthesize()`).
  */
 export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport {
-  validateTree(app);
+  // One walk of the tree: the validations, then the charts and objects in the order cdk8s synthesizes them.
+  const tree = constructTree(app);
+  validateTree(tree.constructs);
   const objects: AnalyzedObject[] = [];
-  for (const chart of app.charts) {
-    const apiObjects = new DependencyGraph(chart.node).topology()
-      .filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
-    for (const apiObject of apiObjects) {
-      let manifest: any;
-      try {
-        manifest = apiObject.toJson();
-      } catch (err) {
-        throw explainRenderError(apiObject, err);
+  withFastResolution(() => {
+    for (const { chart, objects: apiObjects } of synthesisOrder(app, tree)) {
+      for (const apiObject of apiObjects) {
+        let manifest: any;
+        try {
+          manifest = apiObject.toJson();
+        } catch (err) {
+          throw explainRenderError(apiObject, err);
+        }
+        objects.push({ manifest: withoutClusterNamespace(manifest), apiObject, chart, path: apiObject.node.path });
       }
-      objects.push({ manifest: withoutClusterNamespace(manifest), apiObject, chart, path: apiObject.node.path });
     }
-  }
+  });
   // Each cluster is its own world (the same object may exist in staging and production): rules run per cluster.
   const byCluster = new Map<string, AnalyzedObject[]>();
-  for (const o of objects) group(byCluster, OutputLayout.of(o.chart).cluster ?? '', o);
+  const clusterOf = new Map<Chart, string>();
+  for (const o of objects) {
+    let cluster = clusterOf.get(o.chart);
+    if (cluster === undefined) clusterOf.set(o.chart, (cluster = OutputLayout.of(o.chart).cluster ?? ''));
+    group(byCluster, cluster, o);
+  }
   const findings: Finding[] = [];
   const suppressed: Finding[] = [];
   for (const clusterObjects of byCluster.values()) {
@@ -251,9 +261,9 @@ function withoutClusterNamespace(m: Manifest): Manifest {
   return { ...m, metadata: metadata as Manifest['metadata'] };
 }
 
-function validateTree(app: App): void {
+function validateTree(constructs: readonly IConstruct[]): void {
   const errors: string[] = [];
-  for (const c of app.node.findAll()) {
+  for (const c of constructs) {
     for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
   }
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);

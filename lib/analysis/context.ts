@@ -164,6 +164,7 @@ export class AnalysisContext {
   public readonly settings: MeshSettings;
   public readonly facts: AnalysisFacts;
   private readonly _byKind = new Map<string, AnalyzedObject[]>();
+  private readonly _byGroupKind = new Map<string, readonly AnalyzedObject[]>();
   private readonly _byId = new Map<string, AnalyzedObject>();
   private readonly _byPath = new Map<string, AnalyzedObject>();
   private readonly _findings: Finding[] = [];
@@ -189,7 +190,12 @@ export class AnalysisContext {
   /** Objects of one kind (e.g. 'VirtualService'), optionally of one API group ('' for core). */
   public ofKind(kind: string, group?: string): readonly AnalyzedObject[] {
     const all = this._byKind.get(kind) ?? [];
-    return group === undefined ? all : all.filter((o) => apiGroup(o.manifest.apiVersion) === group);
+    if (group === undefined) return all;
+    // Rules ask for the same kinds again and again: each kind and group is filtered once.
+    const key = `${group}/${kind}`;
+    let list = this._byGroupKind.get(key);
+    if (list === undefined) this._byGroupKind.set(key, (list = all.filter((o) => apiGroup(o.manifest.apiVersion) === group)));
+    return list;
   }
 
   /** The object with this group, kind, namespace and name, if any (namespace undefined: cluster-scoped). */

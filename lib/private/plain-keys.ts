@@ -27,10 +27,10 @@ export function ownValue<T>(obj: Readonly<Record<string, T>> | undefined, key: s
   return obj !== undefined && hasOwn(obj, key) ? (Object.getOwnPropertyDescriptor(obj, key)!.value as T) : undefined;
 }
 
-/** The own enumerable entries of a map, `__proto__` and `constructor` included. */
+/** The own enumerable entries of a map, `__proto__` and `constructor` included (an own key shadows the prototype's). */
 export function ownEntries<T>(obj: Readonly<Record<string, T>> | undefined): Array<[string, T]> {
   if (obj === undefined || obj === null) return [];
-  return Object.keys(obj).map((k) => [k, Object.getOwnPropertyDescriptor(obj, k)!.value as T]);
+  return Object.entries(obj);
 }
 
 /** A copy of a map with own properties only: `__proto__` and `constructor` stay plain keys. */
@@ -65,10 +65,24 @@ const WRAPPED: unique symbol = Symbol('mesh-plain-keys');
 
 /** `value` with every escaped key restored; objects without one are returned as they are. */
 export function restoreKeys<V>(value: V): V {
+  return hasEscapedKey(value) ? restore(value) : value;
+}
+
+/** Whether a key anywhere in `value` starts with the escape's NUL (a quick scan: most manifests have none). */
+function hasEscapedKey(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(hasEscapedKey);
+  for (const k of Object.keys(value)) {
+    if (k.charCodeAt(0) === 0 || hasEscapedKey((value as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
+function restore<V>(value: V): V {
   if (Array.isArray(value)) {
     let changed = false;
     const out = value.map((x) => {
-      const r = restoreKeys(x);
+      const r = restore(x);
       changed ||= r !== x;
       return r;
     });
@@ -79,7 +93,7 @@ export function restoreKeys<V>(value: V): V {
   const entries: Array<[string, unknown]> = [];
   for (const [k, v] of ownEntries(value as Record<string, unknown>)) {
     const key = k.startsWith(ESCAPE) ? k.slice(ESCAPE.length) : k;
-    const r = restoreKeys(v);
+    const r = restore(v);
     changed ||= key !== k || r !== v;
     entries.push([key, r]);
   }

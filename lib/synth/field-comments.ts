@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Document, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type * as YamlPackage from 'yaml';
 import { toYamlWithComments } from './yaml';
 
 /** A path into a manifest: object keys and array indexes. */
@@ -25,6 +25,12 @@ export interface FieldComment {
 }
 
 const COMMENTS = new WeakMap<IConstruct, FieldComment[]>();
+
+/** The `yaml` package, loaded when first needed (a committed file to read, a document the fast writer leaves to it). */
+function yaml(): typeof YamlPackage {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml');
+}
 
 /** Registers a comment on a field of `obj`'s YAML. */
 export function addFieldComment(obj: ApiObject, comment: FieldComment): void {
@@ -62,6 +68,7 @@ export function stringifyWithComments(manifest: any, comments: readonly { path: 
   const fast = toYamlWithComments(manifest, comments);
   if (fast !== undefined) return fast;
   // version 1.1: the schema cdk8s's Yaml.stringify writes with (quotes 'yes', 'on', '0755', ...), as for every other file.
+  const { Document, isScalar } = yaml();
   const doc = new Document(manifest, { keepUndefined: true, version: '1.1' });
   for (const c of comments) {
     const node = doc.getIn(c.path as (string | number)[], true);
@@ -73,6 +80,7 @@ export function stringifyWithComments(manifest: any, comments: readonly { path: 
 
 /** Parses a previously written manifest file (one document), or undefined if it cannot be read as one. */
 export function parseCommitted(content: string): unknown {
+  const { isMap, isSeq, parseDocument } = yaml();
   try {
     const doc = parseDocument(content);
     if (doc.errors.length > 0) return undefined;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { fieldCommentsOf, FieldPath, parseCommitted, setValueAt, stringifyWithComments, valueAt } from './field-comments';
 import { ChartOutput, OutputLayout } from './output-layout';
 import { SynthesisError } from './synthesis-error';
@@ -63,17 +63,25 @@ export interface SynthesisResult {
  */
 export function renderFiles(report: AnalysisReport, app?: App, committed?: (rel: string) => string | undefined): Map<string, string> {
   const byFolder = new Map<string, { files: Map<string, string>; output: ChartOutput; chartPath: string }>();
+  // The chart's checks and folder, once per chart (objects of a chart are consecutive, but need not be).
+  const folderOf = new Map<Chart, { files: Map<string, string>; output: ChartOutput }>();
   for (const o of report.objects) {
-    checkPathSegment(o.chart.node.path, 'chart id', o.chart.node.id);
-    const output = OutputLayout.of(o.chart);
-    let entry = byFolder.get(output.folder);
+    let entry = folderOf.get(o.chart);
     if (!entry) {
-      entry = { files: new Map<string, string>(), output, chartPath: o.chart.node.path };
-      byFolder.set(output.folder, entry);
-    } else if (entry.chartPath !== o.chart.node.path) {
-      throw new Error(`[${o.chart.node.path}] two charts would be written to the folder ${output.folder} (the other is ${entry.chartPath}). `
-        + 'Fix: give one of the charts another id.');
+      checkPathSegment(o.chart.node.path, 'chart id', o.chart.node.id);
+      const output = OutputLayout.of(o.chart);
+      let folder = byFolder.get(output.folder);
+      if (!folder) {
+        folder = { files: new Map<string, string>(), output, chartPath: o.chart.node.path };
+        byFolder.set(output.folder, folder);
+      } else if (folder.chartPath !== o.chart.node.path) {
+        throw new Error(`[${o.chart.node.path}] two charts would be written to the folder ${output.folder} (the other is ${folder.chartPath}). `
+          + 'Fix: give one of the charts another id.');
+      }
+      entry = folder;
+      folderOf.set(o.chart, entry);
     }
+    const output = entry.output;
     const rel = output.flat ? flatFile(o) : objectFile(o);
     if (entry.files.has(rel)) {
       // Same kind and name in the same namespace of one chart: the duplicate-object rule reports it first.
@@ -119,31 +127,39 @@ function renderObject(o: AnalyzedObject, committedFile?: () => string | undefine
   const comments = fieldCommentsOf(o.apiObject);
   if (comments.length === 0) return toYaml(o.manifest);
   const located: { path: FieldPath; text: string }[] = [];
-  let previous: unknown;
-  let previousRead = false;
   for (const c of comments) {
     const at = c.locate(o.manifest);
     if (at === undefined) throw new Error(`[${o.path}] a field comment (${c.text}) names a field the object does not have. Fix: check the container name it was given.`);
     located.push({ path: at, text: c.text });
-    if (c.keepCommitted && committedFile) {
-      if (!previousRead) {
-        const content = committedFile();
-        previous = content === undefined ? undefined : parseCommitted(content);
-        previousRead = true;
-      }
-      const old = previous === undefined ? undefined : valueAt(previous, at);
-      const now = valueAt(o.manifest, at);
-      if (typeof old === 'string' && typeof now === 'string' && old !== now && c.keepCommitted(old, now)) setValueAt(o.manifest, at, old);
-    }
   }
-  return stringifyWithComments(o.manifest, located);
+  const rendered = stringifyWithComments(o.manifest, located);
+  if (!committedFile || !comments.some((c) => c.keepCommitted)) return rendered;
+  // The committed file is what the program writes now (no tag committed since): nothing to keep, nothing to parse.
+  const content = committedFile();
+  if (content === undefined || content === rendered) return rendered;
+  const previous = parseCommitted(content);
+  if (previous === undefined) return rendered;
+  let kept = false;
+  comments.forEach((c, i) => {
+    if (!c.keepCommitted) return;
+    const at = located[i].path;
+    const old = valueAt(previous, at);
+    const now = valueAt(o.manifest, at);
+    if (typeof old === 'string' && typeof now === 'string' && old !== now && c.keepCommitted(old, now)) {
+      setValueAt(o.manifest, at, old);
+      kept = true;
+    }
+  });
+  return kept ? stringifyWithComments(o.manifest, located) : rendered;
 }
 
 /** The objects of each cluster, and the folder of its Flux entry point (the flat chart of the cluster). */
 function clusterGraphs(report: AnalysisReport): Map<string, { folder: string; objects: any[]; clusterDomain: string }> {
   const clusters = new Map<string, { folder?: string; objects: any[]; clusterDomain: string }>();
+  const outputs = new Map<Chart, ChartOutput>();
   for (const o of report.objects) {
-    const output = OutputLayout.of(o.chart);
+    let output = outputs.get(o.chart);
+    if (!output) outputs.set(o.chart, (output = OutputLayout.of(o.chart)));
     if (output.cluster === undefined) continue;
     const entry = clusters.get(output.cluster) ?? { objects: [], clusterDomain: clusterDomainOf(o.chart) };
     clusters.set(output.cluster, entry);

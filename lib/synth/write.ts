@@ -253,7 +253,8 @@ function checkRelativePaths(abs: string, files: ReadonlyMap<string, string>): st
     if (segments.some((s) => s === '')) throw bad(rel, 'has an empty segment');
     if (segments.some((s) => s === '..')) throw bad(rel, "has a '..' segment");
     if (segments.some((s) => s === '.')) throw bad(rel, "has a '.' segment");
-    if (!isInside(path.resolve(abs, rel), abs)) throw bad(rel, `resolves outside ${abs}`);
+    // Plain segments stay inside abs; a ':' may name a drive on Windows ('C:x' is relative to that drive's directory).
+    if (rel.includes(':') && !isInside(path.resolve(abs, rel), abs)) throw bad(rel, `resolves outside ${abs}`);
     if (segments[0] === OUTPUT_MARKER_FILE) throw bad(rel, `uses the name ${OUTPUT_MARKER_FILE}, reserved for the output marker`);
     for (let i = 1; i < segments.length; i++) dirs.add(segments.slice(0, i).join('/'));
   }
