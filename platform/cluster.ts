@@ -100,13 +100,20 @@ export function buildClusterPlatform(scope: Construct, env: EnvironmentSettings)
     observability,
     issuers,
     sampleApp,
-    bookinfo: new BookinfoChart(cluster.apps, 'bookinfo', { gateway: sampleApp.gateway, replicas: env.replicas, ratingsVm: eastWestGateway }),
+    bookinfo: new BookinfoChart(cluster.apps, 'bookinfo', {
+      gateway: sampleApp.gateway,
+      // Its own host: web-frontend (S1) has a catch-all route for every host of the shared gateway.
+      hosts: [`bookinfo.${env.domain}`],
+      replicas: env.replicas,
+      ratingsVm: eastWestGateway,
+    }),
     zeroTrust: new ZeroTrustChart(cluster.apps, 'zero-trust', { gateway: sampleApp.gateway }),
     namespaces: new NamespacesChart(cluster.apps, 'namespaces', { replicas: env.replicas }),
     ingressTls: new IngressTlsChart(cluster.apps, 'ingress-tls', {
       ingressGateway,
       hosts: [`tenanta.${env.domain}`, `tenantb.${env.domain}`],
       httpbinHost: `tenanta.${env.domain}`,
+      secondTenant: { namespace: 'tenantb', host: `tenantb.${env.domain}` },
       issuer: issuers.letsEncrypt,
     }),
     egress: new EgressChart(cluster.apps, 'egress', { replicas: env.replicas }),

@@ -85,8 +85,7 @@ export function builtinRules(): readonly IAnalysisRule[] {
  */
 export function analyze(app: App, options: AnalyzeOptions = {}): AnalysisReport {
   // One walk of the tree: the validations, then the charts and objects in the order cdk8s synthesizes them.
-  const tree = constructTree(app);
-  validateTree(tree.constructs);
+  const tree = validatedTree(app);
   const objects: AnalyzedObject[] = [];
   withFastResolution(() => {
     for (const { chart, objects: apiObjects } of synthesisOrder(app, tree)) {
@@ -259,6 +258,25 @@ function withoutClusterNamespace(m: Manifest): Manifest {
   if (!CLUSTER_SCOPED_KINDS.has(m.kind) || m.metadata?.namespace === undefined) return m;
   const { namespace: _ns, ...metadata } = m.metadata;
   return { ...m, metadata: metadata as Manifest['metadata'] };
+}
+
+/**
+ * The validated tree. A validation may add constructs (a MeshNamespace adds its default `deny-all` once the whole tree
+ * says whether the namespace is STRICT), so the tree is walked again after the validations, and what they added is
+ * validated in turn, until nothing more is added.
+ */
+function validatedTree(app: App): ReturnType<typeof constructTree> {
+  let tree = constructTree(app);
+  let pending: readonly IConstruct[] = tree.constructs;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round === 10) throw new Error('Validation kept adding constructs after 10 rounds: a validation must not add constructs on every run');
+    validateTree(pending);
+    const before = new Set(tree.constructs);
+    const after = constructTree(app);
+    pending = after.constructs.length === before.size && after.constructs.every((c) => before.has(c)) ? [] : after.constructs.filter((c) => !before.has(c));
+    tree = after;
+  }
+  return tree;
 }
 
 function validateTree(constructs: readonly IConstruct[]): void {

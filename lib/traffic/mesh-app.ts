@@ -16,6 +16,7 @@ import { ExposeViaOptions, MeshAppProps, MeshAppVersion, WorkloadIdentity } from
 import type { ServerRouteKind } from './gateway-server';
 import { checkRoutesReachable, renderHttpRoute, RouteTarget } from './render-http-route';
 import { L4RouteContext, meshL4Target, renderTcpRoute, renderTlsRoute } from './render-l4-route';
+import { MeshAppRendering, renderDestinationRuleSpec, renderMeshVirtualServiceSpec } from './render-mesh-app';
 import { renderTrafficPolicy } from './render-traffic-policy';
 import type { EgressGrant, ServiceEntry } from './service-entry';
 import type { ITrafficManaged, TrafficManagedTarget, TrafficManagement } from './traffic-managed';
@@ -114,7 +115,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     this._service = createService(this, this.name, this.namespace, this._ports);
     this._destinationRule = withApiFieldNames(new istio.DestinationRule(this, 'DestinationRule', {
       metadata: { name: this.name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => this._renderDestinationRuleSpec() }) as unknown as istio.DestinationRuleSpec,
+      spec: Lazy.any({ produce: () => renderDestinationRuleSpec(this._rendering()) }) as unknown as istio.DestinationRuleSpec,
     }));
 
     for (const v of props.versions) this.addVersion(v);
@@ -357,11 +358,7 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
    */
   public alsoServeVia(gateway: IGateway): istio.VirtualService {
     const field = `alsoServeVia(${gateway.ref})`;
-    const m = this._management;
-    if (m) {
-      throw meshError(this, field, `cannot be called once the app is ${m.description} (${m.manager.node.path})`, gateway.ref,
-        `call alsoServeVia() before ${m.manager.node.path} is created, or give the gateways to it`);
-    }
+    this._refuseOnceManaged(field, gateway.ref, '', (manager) => `call alsoServeVia() before ${manager} is created, or give the gateways to it`, 'called');
     const vs = this._meshVirtualService();
     const key = gateway.node.addr;
     if (this._meshGateways.has(key)) return vs;
@@ -429,11 +426,8 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
    */
   public exposeVia(gateway: IGateway, options: ExposeViaOptions = {}): istio.VirtualService {
     // The routes follow the gateway servers bound: `http` for HTTP/HTTPS, `tls` (by SNI) for passthrough, `tcp` for TCP.
-    const m = this._management;
-    if (m) {
-      throw meshError(this, `exposeVia(${gateway.ref})`, `cannot be called once the app is ${m.description} (${m.manager.node.path})`, gateway.ref,
-        `call exposeVia() before ${m.manager.node.path} is created, or give the gateways and hosts to it`);
-    }
+    this._refuseOnceManaged(`exposeVia(${gateway.ref})`, gateway.ref, '',
+      (manager) => `call exposeVia() before ${manager} is created, or give the gateways and hosts to it`, 'called');
     const key = gateway.node.addr;
     const existing = this._bindings.get(key);
     if (existing) {
@@ -545,50 +539,30 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
   private _meshVirtualService(): istio.VirtualService {
     this._virtualService ??= withApiFieldNames(new istio.VirtualService(this, 'VirtualService', {
       metadata: { name: this.name, namespace: this.namespace },
-      spec: Lazy.any({ produce: () => this._renderMeshVirtualServiceSpec() }) as unknown as istio.VirtualServiceSpec,
+      spec: Lazy.any({ produce: () => renderMeshVirtualServiceSpec(this._rendering()) }) as unknown as istio.VirtualServiceSpec,
     }));
     return this._virtualService;
   }
 
   private _checkUnmanaged(field: string, route: unknown): void {
+    this._refuseOnceManaged(field, route, ', which owns its routing', (manager) => `add routes before ${manager} is created, or give the routing to it`);
+  }
+
+  /** Throws `'<field>' cannot be added|called once the app is <managed> (<manager path>)<why>` once a traffic manager has the app. */
+  private _refuseOnceManaged(field: string, value: unknown, why: string, fix: (manager: string) => string, verb = 'added'): void {
     const m = this._management;
-    if (m) {
-      throw meshError(this, field, `cannot be added once the app is ${m.description} (${m.manager.node.path}), which owns its routing`,
-        route, `add routes before ${m.manager.node.path} is created, or give the routing to it`);
-    }
+    if (m) throw meshError(this, field, `cannot be ${verb} once the app is ${m.description} (${m.manager.node.path})${why}`, value, fix(m.manager.node.path));
   }
 
   // ---- rendering ----
 
-  private _renderDestinationRuleSpec(): Record<string, unknown> {
+  /** What the DestinationRule and the mesh VirtualService render from, read at synthesis. */
+  private _rendering(): MeshAppRendering {
     return {
-      host: this.host,
-      trafficPolicy: this._props.trafficPolicy ? renderTrafficPolicy(this, 'trafficPolicy', this._props.trafficPolicy) : undefined,
-      subsets: this._versions.map((v, i): Record<string, unknown> => ({
-        name: v.name,
-        labels: { version: v.versionLabel ?? v.name },
-        trafficPolicy: v.trafficPolicy
-          ? renderTrafficPolicy(this, `versions[${i}].trafficPolicy`, v.trafficPolicy, { inherited: this._props.trafficPolicy })
-          : undefined,
-      })).concat(this._externalVersions.map((v) => ({ name: v.versionName, labels: { ...v.subsetLabels } }))),
+      scope: this, host: this.host, versions: this._versions, externalVersions: this._externalVersions, trafficPolicy: this._props.trafficPolicy,
+      routes: this._routes, tcpRoutes: this._tcpRoutes, tlsRoutes: this._tlsRoutes, meshGateways: [...this._meshGateways.values()],
+      routeTarget: (kind) => this._routeTarget(kind), l4Context: (kind) => this._l4Context(kind),
     };
-  }
-
-  private _renderMeshVirtualServiceSpec(): Record<string, unknown> {
-    const target = this._routeTarget();
-    const gateways = [...this._meshGateways.values()].map((g) => g.ref);
-    const spec: Record<string, unknown> = { hosts: [this.host] };
-    // Listing gateways replaces the implicit `mesh`: keep the sidecars' routing by naming it.
-    if (gateways.length > 0) spec.gateways = ['mesh', ...gateways];
-    if (this._routes.length > 0) spec.http = this._routes.map((r, i) => renderHttpRoute(this, `routes[${i}]`, r, target));
-    else if (gateways.length > 0 && this._tcpRoutes.length === 0 && this._tlsRoutes.length === 0) {
-      spec.http = [renderHttpRoute(this, 'alsoServeVia', {}, target)]; // bound to a gateway before any route: the whole Service
-    }
-    const l4 = <R extends TcpRouteOptions>(kind: 'tcp' | 'tls', r: R, i: number) => [this, `${kind}Routes[${i}]`, r, meshL4Target(this, `${kind}Routes[${i}]`, r,
-      this._routeTarget(kind)), this._l4Context(kind)] as const;
-    if (this._tlsRoutes.length > 0) spec.tls = this._tlsRoutes.map((r, i) => renderTlsRoute(...l4('tls', r, i)));
-    if (this._tcpRoutes.length > 0) spec.tcp = this._tcpRoutes.map((r, i) => renderTcpRoute(...l4('tcp', r, i)));
-    return spec;
   }
 
   // ---- children and checks ----
@@ -611,7 +585,6 @@ export class MeshApp extends Construct implements IMeshPeer, ITrafficManaged {
     if (!v) throw meshError(this, field, 'is not a version of this app', version, `use one of ${JSON.stringify(this.versionNames)}`);
     return v;
   }
-
 
   /** Validates a policy now (throw early) and checks its per-port settings name ports of the Service. */
   private _checkTrafficPolicy(field: string, policy: TrafficPolicy, inherited?: TrafficPolicy): void {

@@ -37,6 +37,12 @@ export interface IngressTlsChartProps extends ChartProps {
    */
   readonly httpbinNamespace?: string;
   /**
+   * A second tenant's httpbin, in its own namespace (S8: each tenant namespace has its own CA) under its own host of
+   * the HTTPS server; `false` leaves it out.
+   * @default { namespace: 'tenantb', host: 'tenantb.example.com' }
+   */
+  readonly secondTenant?: { readonly namespace: string; readonly host: string } | false;
+  /**
    * Replicas of httpbin.
    * @default 1
    */
@@ -51,11 +57,13 @@ export interface IngressTlsChartProps extends ChartProps {
  * - Gateway `mygateway` with an HTTPS SIMPLE server on 443 for tenanta/tenantb.example.com and the HTTP->HTTPS
  *   redirect on 80.
  * - VirtualService httpbin for tenanta.example.com with /status and /delay to httpbin:8000 (an httpbin in namespace
- *   tenanta).
+ *   tenanta), and the same for tenantb.example.com and an httpbin in namespace tenantb.
  */
 export class IngressTlsChart extends Chart {
   public readonly gateway: Gateway;
   public readonly httpbin: MeshApp;
+  /** The second tenant's httpbin (`secondTenant`), if any. */
+  public readonly secondTenantHttpbin?: MeshApp;
 
   constructor(scope: Construct, id: string, props: IngressTlsChartProps = {}) {
     super(scope, id, props);
@@ -77,19 +85,28 @@ export class IngressTlsChart extends Chart {
       redirectHttp: true,
     });
 
-    this.httpbin = new MeshApp(this, 'httpbin', {
-      namespace: props.httpbinNamespace ?? 'tenanta',
+    this.httpbin = this.addHttpbin('httpbin', props.httpbinNamespace ?? 'tenanta', props.httpbinHost ?? 'tenanta.example.com', props.replicas);
+    const second = props.secondTenant ?? { namespace: 'tenantb', host: 'tenantb.example.com' };
+    if (second) this.secondTenantHttpbin = this.addHttpbin(`httpbin-${second.namespace}`, second.namespace, second.host, props.replicas);
+  }
+
+  /** An httpbin in a tenant namespace, exposed under `host` with /status and /delay; the gateway is allowed in. */
+  private addHttpbin(id: string, namespace: string, host: string, replicas = 1): MeshApp {
+    const httpbin = new MeshApp(this, id, {
+      name: 'httpbin',
+      namespace,
       ports: [{ name: 'http', port: 8000, targetPort: 8080 }],
       versions: [{ name: 'v1', image: HTTPBIN_IMAGE }],
-      replicas: props.replicas ?? 1,
-      ...sampleWorkload(this, 'httpbin'),
+      replicas,
+      ...sampleWorkload(this, id),
     });
-    this.httpbin.exposeVia(this.gateway, {
+    httpbin.exposeVia(this.gateway, {
       virtualServiceName: 'httpbin',
-      hosts: [props.httpbinHost ?? 'tenanta.example.com'],
+      hosts: [host],
       routes: [{ name: 'httpbin', match: [{ uri: StringMatch.prefix('/status') }, { uri: StringMatch.prefix('/delay') }] }],
     });
-    // tenanta is STRICT through the mesh-wide policy, so it denies by default: the gateway must be allowed in.
-    this.httpbin.allowFrom(this.gateway);
+    // The tenant namespaces are STRICT through the mesh-wide policy, so they deny by default: the gateway must be allowed in.
+    httpbin.allowFrom(this.gateway);
+    return httpbin;
   }
 }

@@ -26,6 +26,7 @@ function layers(props: Partial<MeshPlatformProps> = {}, app: App = Testing.app()
   return { app, controllers, configs, mesh, platform };
 }
 
+const DEFAULT_JWKS = '127.0.0.0/8,169.254.0.0/16,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,::1/128,fe80::/10,fc00::/7';
 const synthAll = (l: Layers): any[] => [...Testing.synth(l.controllers), ...Testing.synth(l.configs), ...Testing.synth(l.mesh)];
 const releases = (out: any[]) => out.filter((o) => o.kind === 'HelmRelease');
 const release = (out: any[], name: string) => {
@@ -218,6 +219,7 @@ describe('MeshPlatform.addTenantCertificateAuthority', () => {
     const istiod = release(out, 'istiod');
     expect(istiod.spec.values.global.certSigners).toEqual(['clusterissuers.cert-manager.io/istio-system', 'clusterissuers.cert-manager.io/tenanta']);
     expect(istiod.spec.values.pilot.env).toEqual({
+      BLOCKED_CIDRS_IN_JWKS_URIS: DEFAULT_JWKS,
       CERT_SIGNER_DOMAIN: 'clusterissuers.cert-manager.io',
       EXTERNAL_CA: 'ISTIOD_RA_KUBERNETES_API',
       PILOT_CERT_PROVIDER: 'k8s.io/clusterissuers.cert-manager.io/istio-system',
@@ -261,7 +263,7 @@ describe('MeshPlatform.addTenantCertificateAuthority', () => {
 
   test('without the root namespace as a tenant: no PILOT_CERT_PROVIDER and no mesh-wide signer', () => {
     const istiod = release(synthAll(withCa(['tenanta', 'tenantb'])), 'istiod').spec.values;
-    expect(istiod.pilot.env).toEqual({ CERT_SIGNER_DOMAIN: 'clusterissuers.cert-manager.io', EXTERNAL_CA: 'ISTIOD_RA_KUBERNETES_API' });
+    expect(istiod.pilot.env).toEqual({ BLOCKED_CIDRS_IN_JWKS_URIS: DEFAULT_JWKS, CERT_SIGNER_DOMAIN: 'clusterissuers.cert-manager.io', EXTERNAL_CA: 'ISTIOD_RA_KUBERNETES_API' });
     expect(istiod.meshConfig.defaultConfig).toBeUndefined();
   });
 
@@ -404,6 +406,7 @@ describe('MeshPlatform.enableVmWorkloads', () => {
     });
     expect(gw.spec.dependsOn).toEqual([{ name: 'istiod', namespace: 'cert-manager' }]);
     expect(release(out, 'istiod').spec.values.pilot.env).toEqual({
+      BLOCKED_CIDRS_IN_JWKS_URIS: DEFAULT_JWKS,
       PILOT_ENABLE_WORKLOAD_ENTRY_AUTOREGISTRATION: 'true', PILOT_ENABLE_WORKLOAD_ENTRY_HEALTHCHECKS: 'true',
     });
     expectValidManifests(out);
@@ -467,7 +470,7 @@ describe('MeshPlatform values (HelmRelease.addValues)', () => {
     l.platform.useObservability(new MeshObservability(l.configs, 'Observability'));
     l.platform.istiod.addValues({ pilot: { resources: { requests: { cpu: '500m' } } } }, l.configs);
     const istiod = release(synthAll(l), 'istiod').spec.values;
-    expect(istiod.pilot).toEqual({ cni: { enabled: true }, resources: { requests: { cpu: '500m' } } });
+    expect(istiod.pilot).toEqual({ cni: { enabled: true }, env: { BLOCKED_CIDRS_IN_JWKS_URIS: DEFAULT_JWKS }, resources: { requests: { cpu: '500m' } } });
     expect(l.platform.istiodValues()).toEqual(istiod);
     expect(() => l.platform.istiod.addValues({ meshConfig: { trustDomain: 'example.com' } }, l.configs))
       .toThrow(/^\[mesh\/Platform\/Istiod\] 'values\.meshConfig\.trustDomain' is set by Platform and by configs, to different values, got \{"Platform":"cluster\.local","configs":"example\.com"\}/);
@@ -540,5 +543,25 @@ describe('MeshPlatform output', () => {
     const p = new MeshPlatform(chart, 'Platform', { controllers: chart });
     expect(p.releases).toHaveLength(8);
     expect(releases(Testing.synth(chart))).toHaveLength(8);
+  });
+});
+
+describe('MeshPlatform jwksBlockedCidrs (istiod BLOCKED_CIDRS_IN_JWKS_URIS, IST0175)', () => {
+  test('by default istiod never fetches a jwksUri from loopback, link-local, private or unique-local addresses', () => {
+    const l = layers();
+    expect(l.platform.jwksBlockedCidrs).toEqual(MeshPlatform.DEFAULT_JWKS_BLOCKED_CIDRS);
+    expect(release(synthAll(l), 'istiod').spec.values.pilot.env).toEqual({ BLOCKED_CIDRS_IN_JWKS_URIS: DEFAULT_JWKS });
+    expect(DEFAULT_JWKS.split(',')).toContain('169.254.0.0/16'); // cloud metadata
+  });
+
+  test('a list of its own replaces the default; [] turns the protection off explicitly (no env)', () => {
+    expect(release(synthAll(layers({ jwksBlockedCidrs: ['169.254.169.254/32', '10.0.0.0/8'] })), 'istiod').spec.values.pilot.env)
+      .toEqual({ BLOCKED_CIDRS_IN_JWKS_URIS: '169.254.169.254/32,10.0.0.0/8' });
+    expect(release(synthAll(layers({ jwksBlockedCidrs: [] })), 'istiod').spec.values.pilot.env).toBeUndefined();
+  });
+
+  test('fails on a value that is not an address or CIDR, naming the index', () => {
+    expect(() => layers({ jwksBlockedCidrs: ['10.0.0.0/8', '10.0.0.0/33'] })).toThrow(/^\[Platform\] 'jwksBlockedCidrs\[1\]' .*got "10\.0\.0\.0\/33"/);
+    expect(() => layers({ jwksBlockedCidrs: ['metadata.internal'] })).toThrow(/'jwksBlockedCidrs\[0\]'.*Fix:/);
   });
 });

@@ -125,7 +125,7 @@ export const FLAGGER_ANALYSIS: IAnalysisRule = {
           ctx.error(c, `${at} mirrors traffic with provider "${spec.provider}": Flagger mirrors only with Istio. Fix: use provider istio or drop mirror.`);
         }
       } else if (a.mirrorWeight !== undefined) {
-        ctx.error(c, `${at} sets mirrorWeight without mirror: true. Fix: use CanaryStrategy.blueGreenMirroring({ mirrorWeight }).`);
+        ctx.error(c, `${at} sets mirrorWeight without mirror: true. Fix: set mirror: true (CanaryStrategy.blueGreenMirroring() or progressive({ mirror, mirrorWeight })), or drop mirrorWeight.`);
       }
       if (a.stepWeight !== undefined && a.maxWeight !== undefined && a.stepWeight > a.maxWeight) {
         ctx.error(c, `${at}: stepWeight ${a.stepWeight} exceeds maxWeight ${a.maxWeight}. Fix: lower stepWeight or raise maxWeight.`);

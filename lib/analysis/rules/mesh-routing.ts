@@ -30,7 +30,9 @@ export function portKind(p: ServicePortInfo, serviceEntry: boolean): 'http' | 'o
 }
 
 function httpRoutes(o: AnalyzedObject): number {
-  return o.manifest.kind === 'Canary' ? 1 : arrayOf(o.manifest.spec?.http).length;
+  // Flagger's Istio router writes tcp routes instead of http ones when `service.appProtocol` is tcp.
+  if (o.manifest.kind === 'Canary') return o.manifest.spec?.service?.appProtocol === 'tcp' ? 0 : 1;
+  return arrayOf(o.manifest.spec?.http).length;
 }
 
 /**
